@@ -1,0 +1,27 @@
+// Bundles the extension host entry and the CLI with esbuild. `--watch` rebuilds on change.
+import { build, context } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+
+if (process.argv.includes('--watch')) {
+  for (const options of targets) await (await context(options)).watch();
+} else {
+  await Promise.all(targets.map((options) => build(options)));
+}

@@ -1,0 +1,101 @@
+// The headless face: the same core as the extension, as a command-line tool.
+import { Command } from 'commander';
+import { analyzeCommand } from './analyzeCommand';
+import { UserError } from './context';
+import { decideCommand, exportCommand, statusCommand } from './curationCommands';
+import { indexCommand, samplesCommand, validateCommand } from './datasetCommands';
+import { demoCommand } from './demoCommand';
+
+type Action = (...args: never[]) => Promise<number>;
+
+function run(action: Action) {
+  return async (...args: unknown[]): Promise<void> => {
+    // commander passes (arguments..., options, command); drop the command object.
+    process.exitCode = await (action as (...a: unknown[]) => Promise<number>)(...args.slice(0, -1));
+  };
+}
+
+const program = new Command('video-curator')
+  .description('Curate video datasets for training video language models.')
+  .showHelpAfterError();
+
+program
+  .command('analyze')
+  .description('the main job: index and validate a dataset folder and summarise it')
+  .argument('<folder>', 'dataset folder')
+  .option('--json', 'print one JSON object')
+  .action(run(analyzeCommand));
+
+program
+  .command('index')
+  .description('detect annotation formats and list what a dataset folder holds')
+  .argument('<folder>', 'dataset folder')
+  .option('--json', 'print one JSON object')
+  .action(run(indexCommand));
+
+program
+  .command('validate')
+  .description('report every problem; exits 1 when any error exists')
+  .argument('<folder>', 'dataset folder')
+  .option('--json', 'print one JSON object')
+  .option('--max <n>', 'problems to print (human output)', '50')
+  .action(run(validateCommand));
+
+program
+  .command('status')
+  .description('review progress per annotation file')
+  .argument('<folder>', 'dataset folder')
+  .option('--json', 'print one JSON object')
+  .action(run(statusCommand));
+
+program
+  .command('samples')
+  .description('list samples with their source location, video and verdict')
+  .argument('<folder>', 'dataset folder')
+  .option('--json', 'print one JSON object')
+  .option('--verdict <verdict>', 'accept | reject | edit | pending | unreviewed')
+  .option('--problem <code>', 'only samples with this problem code')
+  .option('--limit <n>', 'at most n samples')
+  .action(run(samplesCommand));
+
+program
+  .command('decide')
+  .description('record a verdict for one sample in the decisions journal')
+  .argument('<folder>', 'dataset folder')
+  .argument('<sampleId>', 'sample id (see `samples`)')
+  .argument('<verdict>', 'accept | reject | pending')
+  .option('--note <text>', 'a note kept with the decision')
+  .option('--annotator <name>', 'who decided (default: your user name)')
+  .option('--json', 'print the recorded decision as JSON')
+  .action(run(decideCommand));
+
+program
+  .command('export')
+  .description('write the curated dataset (accepted and edited samples)')
+  .argument('<folder>', 'dataset folder')
+  .option('--out <path>', 'output file (llava-jsonl) or folder (source)')
+  .option('--format <format>', 'llava-jsonl | source', 'llava-jsonl')
+  .option('--include-pending', 'also export samples not yet reviewed')
+  .option('--json', 'print the export report as JSON')
+  .action(run(exportCommand));
+
+program
+  .command('demo')
+  .description('create the built-in demo dataset (needs ffmpeg)')
+  .argument('[folder]', 'where to create it', 'build/demo-dataset')
+  .action(run(demoCommand));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`video-curator: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (error instanceof Error && error.name === 'AbortError') {
+    process.stderr.write('video-curator: cancelled\n');
+    process.exitCode = 130;
+  } else {
+    process.stderr.write(
+      `video-curator: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 70;
+  }
+});

@@ -1,0 +1,32 @@
+// Index problems as diagnostics in the annotation files themselves, so they show in the Problems panel.
+import * as vscode from 'vscode';
+import type { Problem } from '../core/dataset/problems';
+
+const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+export function publishProblems(collection: vscode.DiagnosticCollection, problems: readonly Problem[]): void {
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const p of problems) {
+    if (!p.location) continue;
+    const { line, column, endLine, endColumn } = p.location;
+    const start = new vscode.Position(line - 1, column - 1);
+    const end =
+      endLine !== undefined && endColumn !== undefined
+        ? new vscode.Position(endLine - 1, endColumn - 1)
+        : new vscode.Position(line - 1, Number.MAX_SAFE_INTEGER);
+    const diagnostic = new vscode.Diagnostic(
+      new vscode.Range(start, end),
+      p.fix ? `${p.message}. ${p.fix}` : p.message,
+      SEVERITY[p.severity],
+    );
+    diagnostic.source = 'Video Curator';
+    diagnostic.code = p.code;
+    byFile.set(p.location.file, [...(byFile.get(p.location.file) ?? []), diagnostic]);
+  }
+  collection.clear();
+  collection.set([...byFile].map(([file, list]) => [vscode.Uri.file(file), list]));
+}
