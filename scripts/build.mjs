@@ -8,10 +8,18 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // Optional ffmpeg/ffprobe packages locate their binary relative to their own files, so they must be
+  // required from node_modules at run time, not inlined into the bundle.
+  external: ['@ffmpeg-installer/*', '@ffprobe-installer/*'],
 };
 
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: [...common.external, 'vscode'],
+  },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

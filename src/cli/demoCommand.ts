@@ -1,16 +1,13 @@
 // demo: makes the built-in demo dataset (clips rendered by ffmpeg, annotations in five formats).
 import { resolve } from 'node:path';
 import { generateDemoDataset } from '../core/demo/demoDataset';
-import { findBinary } from '../core/media/ffmpegPaths';
+import { lookupBinary } from '../core/media/ffmpegPaths';
 import { cancelSignal, UserError } from './context';
 
 export async function demoCommand(folder: string): Promise<number> {
-  const ffmpeg = findBinary('ffmpeg');
-  if (!ffmpeg) {
-    throw new UserError(
-      'ffmpeg not found: install it (Debian: apt-get install ffmpeg) or set VIDEO_CURATOR_FFMPEG to its path',
-    );
-  }
+  const lookup = lookupBinary('ffmpeg');
+  if (!lookup.found) throw new UserError(lookup.message);
+  const ffmpeg = lookup.path;
   const target = resolve(folder);
   await generateDemoDataset(target, {
     ffmpeg,

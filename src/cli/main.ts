@@ -5,6 +5,7 @@ import { UserError } from './context';
 import { decideCommand, exportCommand, statusCommand } from './curationCommands';
 import { indexCommand, samplesCommand, validateCommand } from './datasetCommands';
 import { demoCommand } from './demoCommand';
+import { doctorCommand } from './doctorCommand';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -21,9 +22,10 @@ const program = new Command('video-curator')
 
 program
   .command('analyze')
-  .description('the main job: index and validate a dataset folder and summarise it')
+  .description('the main job: index and validate a dataset, probe its videos, cache filmstrips, summarise')
   .argument('<folder>', 'dataset folder')
   .option('--json', 'print one JSON object')
+  .option('--no-media', 'skip the media stage (probing, filmstrips)')
   .action(run(analyzeCommand));
 
 program
@@ -84,6 +86,12 @@ program
   .description('create the built-in demo dataset (needs ffmpeg)')
   .argument('[folder]', 'where to create it', 'build/demo-dataset')
   .action(run(demoCommand));
+
+program
+  .command('doctor')
+  .description('show which ffmpeg/ffprobe are used and their versions; exits 1 when one is missing')
+  .option('--json', 'print one JSON object')
+  .action(run(doctorCommand));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

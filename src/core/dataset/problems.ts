@@ -10,6 +10,7 @@ export const PROBLEM_CODES = {
   'invalid-record': 'error',
   'missing-video': 'error',
   'missing-video-ref': 'error',
+  'unreadable-video': 'error',
   'empty-turns': 'error',
   'missing-video-token': 'warning',
   'duplicate-video-token': 'error',

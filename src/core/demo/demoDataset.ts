@@ -1,8 +1,8 @@
 // A small dataset the project makes itself, so the main job runs anywhere with ffmpeg: clips from
 // ffmpeg's lavfi sources with known content, annotated in five formats, with a few real flaws
-// (a missing video, a window past the end) so validation has something to say.
+// (a missing video, a truncated upload, a window past the end) so validation has something to say.
 import { execFile } from 'node:child_process';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface DemoClip {
@@ -69,8 +69,14 @@ export async function generateDemoDataset(folder: string, options: DemoOptions):
     if (!exists) await renderClip(options.ffmpeg, clip, target, options.signal);
     options.onClip?.(clip, !exists);
   }
+  // A real-world flaw: an upload cut short, so the MP4 lost its index (moov atom) at the end.
+  const whole = await readFile(join(videos, 'counter.mp4'));
+  await writeFile(join(videos, BROKEN_CLIP), whole.subarray(0, Math.floor(whole.length / 3)));
   for (const [name, text] of Object.entries(demoAnnotations())) await writeFile(join(folder, name), text);
 }
+
+/** A truncated copy of counter.mp4 that the media stage must report, not choke on. */
+export const BROKEN_CLIP = 'broken_upload.mp4';
 
 function renderClip(ffmpeg: string, clip: DemoClip, target: string, signal?: AbortSignal): Promise<void> {
   const partial = `${target}.partial.mp4`;
@@ -134,6 +140,14 @@ export function demoAnnotations(): Record<string, string> {
       conversations: [
         { from: 'human', value: '<video>\nWhat colours appear?' },
         { from: 'gpt', value: 'Vertical colour bars: grey, yellow, cyan, green, magenta, red and blue.' },
+      ],
+    },
+    {
+      id: 'cut-upload',
+      video: 'videos/broken_upload.mp4',
+      conversations: [
+        { from: 'human', value: '<video>\nWhat number is shown at the end?' },
+        { from: 'gpt', value: 'The counter reaches 143.' },
       ],
     },
     {

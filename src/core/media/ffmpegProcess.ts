@@ -1,0 +1,98 @@
+// Runs one ffmpeg process through fluent-ffmpeg (the product card's choice), behind our own small
+// interface: argument arrays only, a timeout, an abort signal that kills the process, stderr kept
+// for the error message, and the promise settles only after the process has exited (no zombies).
+import { Writable } from 'node:stream';
+import ffmpegCommand from 'fluent-ffmpeg';
+import { classifyFailure, MediaError } from './mediaError';
+
+export interface FfmpegInput {
+  path: string;
+  /** Options placed before this input's `-i` (e.g. `-ss`, `-threads`). */
+  options?: string[];
+}
+
+export interface FfmpegJob {
+  ffmpeg: string;
+  inputs: FfmpegInput[];
+  /** Options for the single output, including `-filter_complex`/`-vf`, `-map`, `-f`. */
+  outputOptions: string[];
+  /** A file path, or undefined to stream stdout to `onData`. */
+  output?: string;
+  onData?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** The file the user knows this job by, for error messages. */
+  clip: string;
+}
+
+export function runFfmpeg(job: FfmpegJob): Promise<void> {
+  if (job.signal?.aborted) return Promise.reject(new MediaError('cancelled', job.clip, 'cancelled'));
+  const timeoutMs = job.timeoutMs ?? 120_000;
+  return new Promise((ok, fail) => {
+    // stdoutLines bounds the stderr ring too: keep the last 100 lines for the error message.
+    const command = ffmpegCommand({ stdoutLines: 100 });
+    command.setFfmpegPath(job.ffmpeg);
+    for (const input of job.inputs) {
+      command.input(input.path);
+      if (input.options?.length) command.inputOptions(input.options);
+    }
+    let timedOut = false;
+    let settled = false;
+    let started = false;
+    // A kill asked for before fluent-ffmpeg has spawned the process is replayed on 'start'.
+    const stop = (): void => {
+      if (started) command.kill('SIGKILL');
+    };
+    command.on('start', () => {
+      started = true;
+      if (timedOut || job.signal?.aborted) command.kill('SIGKILL');
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, timeoutMs);
+    const onAbort = (): void => stop();
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      job.signal?.removeEventListener('abort', onAbort);
+      if (error) fail(error);
+      else ok();
+    };
+    command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+      if (job.signal?.aborted) finish(new MediaError('cancelled', job.clip, 'cancelled'));
+      else if (timedOut) {
+        finish(
+          new MediaError('timeout', job.clip, `ffmpeg took longer than ${timeoutMs / 1000} s`, stderr ?? ''),
+        );
+      } else finish(classifyFailure(job.clip, stderr ?? '', error.message));
+    });
+    if (job.output) {
+      command.on('end', () => finish());
+      command.output(job.output).outputOptions(job.outputOptions).run();
+    } else {
+      // fluent-ffmpeg reports 'end' when the process exits, which can be before the last stdout
+      // bytes reach us: settle only when both have happened.
+      let exited = false;
+      let drained = false;
+      command.on('end', () => {
+        exited = true;
+        if (drained) finish();
+      });
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          job.onData?.(chunk);
+          done();
+        },
+        final(done) {
+          drained = true;
+          if (exited) finish();
+          done();
+        },
+      });
+      command.outputOptions(job.outputOptions).output(sink, { end: true }).run();
+    }
+  });
+}
