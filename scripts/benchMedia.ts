@@ -339,7 +339,7 @@ function checkTargets(clips: ClipResult[], corpus: GroupSummary): TargetResult[]
       detail: longRows
         .map(
           ({ clip, row }) =>
-            `${clip.kind} ${ratio(row.ratio)}${row.ratio <= TARGET_LONG_N16 ? '' : ' (over)'}`,
+            `${clip.kind} ${row.ratio.toFixed(3)}${row.ratio <= TARGET_LONG_N16 ? '' : ' (over)'}`,
         )
         .join(', '),
     },
@@ -359,13 +359,14 @@ function render(report: BenchReport): string {
     `Media sampling benchmark: N uniform frames, ${SIZE.width}x${SIZE.height} ${SIZE.fit} RGB, strategy 'auto'` +
       ` vs a full decode (ffmpeg -threads 2 -i F -f null -)`,
     `ffmpeg ${report.ffmpeg.version}; ${report.repeat} repetition(s), medians in ms; ${report.quick ? 'QUICK corpus' : 'full corpus'}`,
-    `forced select / seek: the N=${FORCED_N} row timed with each strategy forced; est = the cost model's decoded frames`,
+    `forced select / seek: the N=${FORCED_N} row with each strategy forced (the one 'auto' chose is its own run); ` +
+      `est = the cost model's decoded-frame estimates; open = probe + frame timeline, not counted in ours`,
     '',
   );
   for (const clip of report.clips) {
     out.push(
       `${clip.id}: ${clip.duration.toFixed(1)} s, ${clip.width}x${clip.height}, ${clip.frames} frames, ` +
-        `${clip.keyframes} keyframes; open (probe + timeline) ${ms(clip.openMs)} ms; ${clip.path}`,
+        `${clip.keyframes} keyframe${clip.keyframes === 1 ? '' : 's'}; open (probe + timeline) ${ms(clip.openMs)} ms; ${clip.path}`,
     );
     out.push(
       formatTable(
@@ -416,7 +417,9 @@ function render(report: BenchReport): string {
     '',
   );
   for (const target of report.targets) {
-    out.push(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}: ${ratio(target.value)} (${target.detail})`);
+    out.push(
+      `${target.pass ? 'PASS' : 'FAIL'}  ${target.name}: ${target.value.toFixed(3)} (${target.detail})`,
+    );
   }
   out.push('', `wall time ${(report.wallMs / 1000).toFixed(1)} s`);
   return out.join('\n');

@@ -10,7 +10,14 @@ const common = {
   logLevel: 'warning',
   // Optional ffmpeg/ffprobe packages locate their binary relative to their own files, so they must be
   // required from node_modules at run time, not inlined into the bundle.
-  external: ['@ffmpeg-installer/*', '@ffprobe-installer/*'],
+  // Native and model-runtime packages load their own binaries and files: keep them in node_modules.
+  external: [
+    '@ffmpeg-installer/*',
+    '@ffprobe-installer/*',
+    'onnxruntime-node',
+    '@huggingface/transformers',
+    'sharp',
+  ],
 };
 
 const targets = [
@@ -25,6 +32,12 @@ const targets = [
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
+  },
+  // The inference worker runs in its own process (see src/core/inference/inferenceRuntime.ts).
+  {
+    ...common,
+    entryPoints: ['src/core/inference/worker/inferenceWorker.ts'],
+    outfile: 'dist/inferenceWorker.js',
   },
 ];
 

@@ -37,53 +37,26 @@ const RECIPE_VERSION = 1;
 export function corpusRecipes(quick: boolean): ClipRecipe[] {
   const short = quick ? 4 : 10;
   const long = quick ? 12 : 60;
-  const shortName = `${short} s 360p`;
-  const longName = `${long} s 720p`;
-  const base = { fps: 25 };
   return [
-    {
-      ...base,
-      id: `${short}s-360p-dense`,
-      kind: `${shortName} dense`,
-      long: false,
-      seconds: short,
-      width: 640,
-      height: 360,
-      keyframes: 'dense',
-      gop: 12,
-    },
-    {
-      ...base,
-      id: `${short}s-360p-sparse`,
-      kind: `${shortName} sparse`,
-      long: false,
-      seconds: short,
-      width: 640,
-      height: 360,
-      keyframes: 'sparse',
-    },
-    {
-      ...base,
-      id: `${long}s-720p-dense`,
-      kind: `${longName} dense`,
-      long: true,
-      seconds: long,
-      width: 1280,
-      height: 720,
-      keyframes: 'dense',
-      gop: 25,
-    },
-    {
-      ...base,
-      id: `${long}s-720p-sparse`,
-      kind: `${longName} sparse`,
-      long: true,
-      seconds: long,
-      width: 1280,
-      height: 720,
-      keyframes: 'sparse',
-    },
+    recipe(short, 360, 'dense', 12),
+    recipe(short, 360, 'sparse'),
+    recipe(long, 720, 'dense', 25),
+    recipe(long, 720, 'sparse'),
   ];
+}
+
+function recipe(seconds: number, height: 360 | 720, keyframes: KeyframeSpacing, gop?: number): ClipRecipe {
+  return {
+    id: `${seconds}s-${height}p-${keyframes}`,
+    kind: `${seconds} s ${height}p ${keyframes}`,
+    long: height === 720,
+    seconds,
+    width: (height * 16) / 9,
+    height,
+    fps: 25,
+    keyframes,
+    ...(gop ? { gop } : {}),
+  };
 }
 
 /**
@@ -103,32 +76,14 @@ export function lavfiGraph(recipe: ClipRecipe): string {
   );
 }
 
-/** One ffmpeg process per clip. x264 keeps its defaults (B-frames, CABAC, scenecut) but preset
- * "faster", so the one-off render of the 60 s clips takes seconds rather than minutes. */
+// One ffmpeg process per clip. x264 keeps its defaults (B-frames, CABAC, scenecut) except preset
+// "faster", so the one-off render of the 60 s clips takes seconds rather than minutes.
 export function encodeArgs(recipe: ClipRecipe, output: string): string[] {
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    lavfiGraph(recipe),
-    '-t',
-    String(recipe.seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'faster',
-    '-pix_fmt',
-    'yuv420p',
-    ...(recipe.keyframes === 'dense' && recipe.gop ? ['-g', String(recipe.gop)] : []),
-    '-movflags',
-    '+faststart',
-    output,
-  ];
+  const quiet = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
+  const source = ['-f', 'lavfi', '-i', lavfiGraph(recipe), '-t', String(recipe.seconds)];
+  const x264 = ['-c:v', 'libx264', '-preset', 'faster', '-pix_fmt', 'yuv420p'];
+  const keyint = recipe.keyframes === 'dense' && recipe.gop ? ['-g', String(recipe.gop)] : [];
+  return [...quiet, ...source, ...x264, ...keyint, '-movflags', '+faststart', output];
 }
 
 export function clipPath(dir: string, recipe: ClipRecipe): string {

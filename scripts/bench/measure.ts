@@ -17,20 +17,8 @@ export function median(values: readonly number[]): number {
 
 /** Decodes every frame of the file and throws the frames away: what "decode it all" costs. */
 export function fullDecode(ffmpeg: string, path: string): Promise<void> {
-  const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-threads',
-    '2',
-    '-i',
-    path,
-    '-an',
-    '-f',
-    'null',
-    '-',
-  ];
+  const quiet = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+  const args = [...quiet, '-threads', '2', '-i', path, '-f', 'null', '-'];
   return new Promise((ok, fail) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

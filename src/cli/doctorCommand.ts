@@ -2,6 +2,9 @@
 import { binaryVersion } from '../core/media/binaryVersion';
 import { ENV_VARS, lookupBinary } from '../core/media/ffmpegPaths';
 import type { BinaryName, BinarySource } from '../core/media/ffmpegPaths';
+import { InferenceRuntime } from '../core/inference/inferenceRuntime';
+import { parseDevice } from '../core/inference/deviceSetting';
+import { defaultWorkerLocation } from '../core/inference/workerLocation';
 import { cancelSignal, printJson } from './context';
 import { table } from './terminal';
 
@@ -21,7 +24,7 @@ interface CheckResult {
 
 type Check = (signal: AbortSignal) => Promise<CheckResult>;
 
-// One entry per thing the curator needs; the inference issue replaces `inferenceCheck` with a real probe.
+// One entry per thing the curator needs: media binaries, and the inference runtime's provider.
 const checks: Check[] = [binaryCheck('ffmpeg'), binaryCheck('ffprobe'), inferenceCheck];
 
 export async function doctorCommand(options: { json?: boolean }): Promise<number> {
@@ -96,15 +99,41 @@ function binaryCheck(name: BinaryName): Check {
 }
 
 async function inferenceCheck(): Promise<CheckResult> {
-  const note = 'not available yet: this version has no inference provider';
-  return {
-    name: 'inference',
-    required: false,
-    ok: false,
-    status: 'n/a',
-    detail: note,
-    json: { available: false, note },
-  };
+  const device = parseDevice(process.env.VIDEO_CURATOR_DEVICE);
+  const runtime = new InferenceRuntime({
+    ...defaultWorkerLocation(),
+    device,
+    idleMs: 1000,
+    resolveModel: async (id) => id,
+  });
+  try {
+    const status = await runtime.status();
+    const detail = `${status.provider} (device setting: ${status.requested})${status.fallbackReason ? `: ${status.fallbackReason}` : ''}`;
+    return {
+      name: 'inference',
+      required: false,
+      ok: true,
+      status: 'ok',
+      detail,
+      ...(status.provider === 'cpu' && status.fallbackReason
+        ? {
+            fix: 'for a GPU, run `video-curator gpu enable` on a machine with internet (or see its offline instructions)',
+          }
+        : {}),
+      json: { available: true, ...status },
+    };
+  } catch (error) {
+    return {
+      name: 'inference',
+      required: false,
+      ok: false,
+      status: 'BROKEN',
+      detail: (error as Error).message,
+      json: { available: false, error: (error as Error).message },
+    };
+  } finally {
+    await runtime.dispose();
+  }
 }
 
 function sourceLabel(name: BinaryName, source: BinarySource): string {

@@ -5,7 +5,9 @@ import { UserError } from './context';
 import { decideCommand, exportCommand, statusCommand } from './curationCommands';
 import { indexCommand, samplesCommand, validateCommand } from './datasetCommands';
 import { demoCommand } from './demoCommand';
+import { gpuEnableCommand } from './gpuCommand';
 import { doctorCommand } from './doctorCommand';
+import { modelsListCommand, modelsPullCommand, modelsVerifyCommand } from './modelsCommand';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -81,6 +83,16 @@ program
   .option('--json', 'print the export report as JSON')
   .action(run(exportCommand));
 
+const gpu = program.command('gpu').description('GPU inference set-up');
+gpu
+  .command('enable')
+  .description(
+    "install onnxruntime-node's CUDA provider (needs internet; offline it says what to fetch and where)",
+  )
+  .option('--print-only', 'only print the manual install instructions')
+  .option('--json', 'print the result as JSON')
+  .action(run(gpuEnableCommand));
+
 program
   .command('demo')
   .description('create the built-in demo dataset (needs ffmpeg)')
@@ -92,6 +104,38 @@ program
   .description('show which ffmpeg/ffprobe are used and their versions; exits 1 when one is missing')
   .option('--json', 'print one JSON object')
   .action(run(doctorCommand));
+
+const models = program
+  .command('models')
+  .description('list, download and verify the models the analysis uses');
+// Each subcommand takes the folder options itself, so `run` hands them to the action with the rest.
+const withModelFolders = (command: Command): Command =>
+  command
+    .option(
+      '--models-path <dir>',
+      'your models folder, laid out <dir>/<owner>/<name>/<file> (default: $VIDEO_CURATOR_MODELS)',
+    )
+    .option('--manifest <path>', 'model manifest file or manifest.parts folder (default: the bundled one)');
+withModelFolders(
+  models
+    .command('list')
+    .description('every model in the manifest, where it resolves on this machine or which files are missing')
+    .option('--json', 'print one JSON object'),
+).action(run(modelsListCommand));
+withModelFolders(
+  models
+    .command('pull')
+    .description('download a hub model into ~/.cache/video-curator/models, showing its size first; resumes')
+    .argument('<id>', 'model id (see `models list`)')
+    .option('--yes', 'do not ask before downloading'),
+).action(run(modelsPullCommand));
+withModelFolders(
+  models
+    .command('verify')
+    .description("recompute the models' sha256 checksums; exits 1 when one is missing or differs")
+    .argument('[id]', 'only this model')
+    .option('--json', 'print one JSON object'),
+).action(run(modelsVerifyCommand));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

@@ -45,13 +45,17 @@ export function barcodeClip(spec: ClipSpec): string {
   const { seconds, fps = 25, width = 160, height = 120, gop = 12 } = spec;
   const dir = join(tmpdir(), 'vc-media-fixtures');
   mkdirSync(dir, { recursive: true });
-  const key = createHash('sha1').update(JSON.stringify(spec)).digest('hex').slice(0, 12);
+  const key = createHash('sha1')
+    .update(`v2${JSON.stringify(spec)}`)
+    .digest('hex')
+    .slice(0, 12);
   const path = join(dir, `barcode-${key}.${spec.ext ?? 'mp4'}`);
   if (existsSync(path)) return path;
-  // The moving grey box below the barcode gives the encoder real motion to code.
+  // The moving grey box below the barcode gives the encoder real motion to code (overlay evaluates
+  // x per frame; drawbox in ffmpeg 5.1 does not).
   const graph =
-    `color=c=black:s=${width}x${height}:r=${fps}:d=${seconds},${barcodeFilter(width, height)},` +
-    `drawbox=x='mod(t*75\\,${width - 20})':y=${height / 2 + 10}:w=20:h=20:color=gray:t=fill` +
+    `color=c=black:s=${width}x${height}:r=${fps}:d=${seconds}[bg];color=c=gray:s=20x20:r=${fps}[box];` +
+    `[bg][box]overlay=x='mod(t*75\\,${width - 20})':y=${height / 2 + 10}:shortest=1,${barcodeFilter(width, height)}` +
     (spec.extraFilter ? `,${spec.extraFilter}` : '');
   const partial = `${path}.partial.${spec.ext ?? 'mp4'}`;
   execFileSync(ffmpeg, [

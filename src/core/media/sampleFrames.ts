@@ -69,7 +69,8 @@ export async function sampleFrames(
     : targets;
   const unique = [...new Set(resolved.map((t) => t.index))].sort((a, b) => a - b);
   const costs = strategyCosts(timeline, unique);
-  const chosen = strategy ?? chooseStrategy(timeline, unique);
+  const threads = options.threads ?? 2;
+  const chosen = strategy ?? chooseStrategy(timeline, unique, threads);
   const output: DecodeOutput = options.jpegDir
     ? {
         kind: 'jpeg',
@@ -87,7 +88,7 @@ export async function sampleFrames(
     frames: unique,
     strategy: chosen,
     output,
-    threads: options.threads ?? (chosen === 'select' ? 2 : 1),
+    threads,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });

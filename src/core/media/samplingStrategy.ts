@@ -15,10 +15,14 @@ export interface SeekGroup {
   frames: number[];
 }
 
-/** Fixed cost of one more input (open, probe, decoder start), in decoded-frame equivalents. */
-export const SEEK_INPUT_COST = 6;
-/** Seeking must win clearly: its per-input costs vary more than a straight decode. */
-const SEEK_MARGIN = 0.8;
+/**
+ * Fixed cost of one more input (open, probe, decoder start), in single-threaded decoded-frame
+ * equivalents; measured 15-35 ms per input on 360p-720p H.264 (`npm run bench:media`).
+ */
+export const SEEK_INPUT_COST = 14;
+/** Speed-up of a decode given two threads: frame threading in one decode vs seeks, which ffmpeg 5 runs one after another. */
+const SELECT_TWO_THREAD_SPEEDUP = 1.75;
+const SEEK_TWO_THREAD_SPEEDUP = 1.25;
 
 export function seekGroups(timeline: FrameTimeline, frames: readonly number[]): SeekGroup[] {
   const groups: SeekGroup[] = [];
@@ -32,21 +36,38 @@ export function seekGroups(timeline: FrameTimeline, frames: readonly number[]): 
 }
 
 export interface StrategyCosts {
+  /** Frames the single decode goes through (it stops after the last wanted one). */
   select: number;
+  /** Frames the seeks decode, from each group's keyframe to its last wanted frame. */
   seek: number;
+  /** Inputs the seek strategy opens. */
+  seekInputs: number;
 }
 
 /** Decoded frames each strategy costs for these (sorted, unique) frames. */
 export function strategyCosts(timeline: FrameTimeline, frames: readonly number[]): StrategyCosts {
-  const select = (frames.at(-1) ?? 0) + 1;
-  const seek = seekGroups(timeline, frames).reduce(
-    (sum, g) => sum + (g.frames[g.frames.length - 1] - g.keyframe + 1) + SEEK_INPUT_COST,
-    0,
-  );
-  return { select, seek };
+  const groups = seekGroups(timeline, frames);
+  return {
+    select: (frames.at(-1) ?? 0) + 1,
+    seek: groups.reduce((sum, g) => sum + (g.frames[g.frames.length - 1] - g.keyframe + 1), 0),
+    seekInputs: groups.length,
+  };
 }
 
-export function chooseStrategy(timeline: FrameTimeline, frames: readonly number[]): SamplingStrategy {
-  const costs = strategyCosts(timeline, frames);
-  return costs.seek < costs.select * SEEK_MARGIN ? 'seek' : 'select';
+/** Estimated time of each strategy in single-threaded frame-decode units. */
+export function strategyTimes(costs: StrategyCosts, threads: number): { select: number; seek: number } {
+  const two = threads >= 2;
+  return {
+    select: costs.select / (two ? SELECT_TWO_THREAD_SPEEDUP : 1),
+    seek: costs.seek / (two ? SEEK_TWO_THREAD_SPEEDUP : 1) + costs.seekInputs * SEEK_INPUT_COST,
+  };
+}
+
+export function chooseStrategy(
+  timeline: FrameTimeline,
+  frames: readonly number[],
+  threads = 1,
+): SamplingStrategy {
+  const times = strategyTimes(strategyCosts(timeline, frames), threads);
+  return times.seek < times.select ? 'seek' : 'select';
 }

@@ -23,7 +23,11 @@ test(
     const line = (name: string) => lines.find((l) => l.startsWith(`${name} `)) ?? '';
     assert.match(line('ffmpeg'), new RegExp(`ok\\s+${ffmpeg} \\(from PATH\\), version 9\\.9\\.9-fake$`));
     assert.match(line('ffprobe'), new RegExp(`ok\\s+${ffprobe} \\(from PATH\\), version 8\\.8\\.8-fake$`));
-    assert.match(line('inference'), /not available yet/);
+    // No CUDA provider libraries are installed here: auto tries cuda and says why it runs on CPU.
+    assert.match(
+      line('inference'),
+      /ok\s+cpu \(device setting: auto\): auto: tried cuda \(provider library not found\), running on CPU$/,
+    );
     assert.match(line('node'), new RegExp(process.version.replace(/\./g, '\\.')));
     assert.doesNotMatch(result.stdout, /what to do/);
   },
@@ -42,7 +46,9 @@ test('doctor --json prints one object with path, source and version', { skip: un
   const json = JSON.parse(result.stdout);
   assert.deepEqual(json.ffmpeg, { path: ffmpeg, source: 'env', version: '7.0-env' });
   assert.deepEqual(json.ffprobe, { path: ffprobe, source: 'path', version: '7.0-path' });
-  assert.equal(json.inference.available, false);
+  assert.equal(json.inference.available, true);
+  assert.equal(json.inference.provider, 'cpu');
+  assert.equal(json.inference.requested, 'auto');
   assert.equal(json.node, process.version);
   assert.equal(json.platform, process.platform);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readFrameTimeline } from '../../../src/core/media/frameTimeline';
@@ -69,6 +69,35 @@ describe('bad media gives a per-clip error that says what is wrong', { skip: noF
       'unsupported-codec',
       /codec "qqqq" is unknown to this ffmpeg/,
     );
+  });
+
+  test('an unreadable file (permissions) says so', async (t) => {
+    const dir = await tempFolder(t);
+    const path = join(dir, 'locked.mp4');
+    await writeFile(path, await readFile(barcodeClip({ seconds: 2 })));
+    await chmod(path, 0o000);
+    await chmod(dir, 0o755);
+    // Root ignores mode bits, so as root the probe runs as the unprivileged user `nobody`.
+    const asRoot = process.getuid?.() === 0;
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '../../helpers/probeInChild.ts'), ffprobe!, path],
+      {
+        cwd: join(__dirname, '../../..'),
+        encoding: 'utf8',
+        ...(asRoot
+          ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: dir, TSX_TSCONFIG_PATH: '' } }
+          : {}),
+      },
+    );
+    if (asRoot && child.status !== 0 && /EACCES|permission/i.test(child.stderr) && !child.stdout) {
+      t.skip(`user nobody cannot run the test helper here: ${child.stderr.split('\n')[0]}`);
+      return;
+    }
+    assert.deepEqual(JSON.parse(child.stdout), {
+      code: 'unreadable',
+      message: `${path}: permission denied: the file cannot be read`,
+    });
   });
 
   test('cancelling kills ffmpeg and leaves no process behind; a timeout does too', async () => {

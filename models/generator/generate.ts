@@ -1,0 +1,61 @@
+// `npm run models:generate` writes the built-in models and their manifest part under models/;
+// `npm run models:generate -- --check` fails when the committed files differ from a fresh generation.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { generateBuiltinModels, MODELS_DIR } from './builtinModels';
+
+function readOrUndefined(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--check');
+  if (unknown.length > 0) {
+    console.error(`unknown argument ${unknown[0]}; usage: generate.ts [--check]`);
+    return 2;
+  }
+  const check = argv.includes('--check');
+  const files = await generateBuiltinModels();
+  let stale = 0;
+  for (const file of files) {
+    const target = join(MODELS_DIR, file.path);
+    const current = readOrUndefined(target);
+    const same = current !== undefined && Buffer.compare(Buffer.from(current), Buffer.from(file.bytes)) === 0;
+    if (check) {
+      if (!same) {
+        stale++;
+        console.error(
+          `models/${file.path} ${current ? 'differs from' : 'is missing; expected'} a fresh generation`,
+        );
+      }
+      continue;
+    }
+    if (!same) {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.bytes);
+    }
+    console.log(`models/${file.path} ${same ? 'unchanged' : 'written'} (${file.bytes.length} bytes)`);
+  }
+  if (check) {
+    if (stale > 0) {
+      console.error('run `npm run models:generate` and commit the result');
+      return 1;
+    }
+    console.log(`${files.length} generated files match`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
