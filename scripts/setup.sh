@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 apt_packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || apt_packages+=(ffmpeg)
+# Tests burn text into generated videos with this font (OCR), and drive the board in a real browser.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_packages+=(fonts-dejavu-core)
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 
 if ((${#apt_packages[@]})); then
   sudo=""

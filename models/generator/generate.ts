@@ -17,9 +17,13 @@ function readOrUndefined(path: string): Uint8Array | undefined {
 function mergedManifest(generated: GeneratedFile[]): GeneratedFile {
   const partsDir = join(MODELS_DIR, 'manifest.parts');
   const models: unknown[] = [];
-  for (const name of readdirSync(partsDir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(partsDir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const fresh = generated.find((f) => f.path === `manifest.parts/${name}`);
-    const text = fresh ? Buffer.from(fresh.bytes).toString('utf8') : readFileSync(join(partsDir, name), 'utf8');
+    const text = fresh
+      ? Buffer.from(fresh.bytes).toString('utf8')
+      : readFileSync(join(partsDir, name), 'utf8');
     const part = JSON.parse(text) as unknown;
     models.push(...(Array.isArray(part) ? part : (part as { models: unknown[] }).models));
   }

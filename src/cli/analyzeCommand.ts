@@ -1,51 +1,128 @@
-// analyze: the main job. Indexes and validates the dataset, runs the media stage (probe, filmstrips,
-// posters into the cache) and shows review progress; later analysis stages plug in here.
-import { relative } from 'node:path';
-import { runMediaStage } from '../core/analysis/mediaStage';
-import type { MediaStageResult } from '../core/analysis/mediaStage';
+// analyze: the main job. Index → media → inference → analysis → cache → results.json + report.html.
+// Ctrl-C stops cleanly: finished clips stay cached, so the next run resumes where this one stopped.
+import { join, relative } from 'node:path';
+import { analyzeClip } from '../core/analysis/analyzeClip';
+import { analyzeDataset } from '../core/analysis/analyzeDataset';
+import type { AnalysisResults } from '../core/analysis/analysisTypes';
+import { createSampleAnalyzer } from '../core/analysis/analyzeSample';
+import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { summarizeReview } from '../core/curation/reviewSummary';
+import { problem } from '../core/dataset/problems';
 import { summarizeIndex } from '../core/dataset/indexSummary';
+import { writeFileAtomic } from '../core/export/atomicFile';
+import { parseDevice } from '../core/inference/deviceSetting';
+import { createInferenceService } from '../core/inference/inferenceService';
+import { findModel } from '../core/inference/modelManifest';
 import { lookupBinary } from '../core/media/ffmpegPaths';
 import { MediaCache, datasetCacheRoot } from '../core/media/mediaCache';
 import { MediaService } from '../core/media/mediaService';
-import { cancelSignal, loadIndex, printJson } from './context';
+import { cancelSignal, loadIndex, printJson, UserError } from './context';
 import { renderProblems, renderSummary } from './datasetCommands';
 import { plural, ProgressLine } from './terminal';
 
-export async function analyzeCommand(
-  folder: string,
-  options: { json?: boolean; media?: boolean },
-): Promise<number> {
+export interface AnalyzeOptions {
+  json?: boolean;
+  media?: boolean;
+  limit?: string;
+  only?: string;
+  device?: string;
+  modelsPath?: string;
+}
+
+export async function analyzeCommand(folder: string, options: AnalyzeOptions): Promise<number> {
   const index = await loadIndex(folder);
-  let media: MediaStageResult | undefined;
-  let mediaSkipped: string | undefined;
-  if (options.media === false) {
-    mediaSkipped = 'skipped (--no-media)';
-  } else {
-    const ffmpeg = lookupBinary('ffmpeg');
-    const ffprobe = lookupBinary('ffprobe');
-    if (!ffmpeg.found || !ffprobe.found) {
-      mediaSkipped = `skipped: ${!ffmpeg.found ? ffmpeg.message : !ffprobe.found ? ffprobe.message : ''} (see video-curator doctor)`;
-    } else {
-      const service = new MediaService({
-        ffmpeg: ffmpeg.path,
-        ffprobe: ffprobe.path,
-        cache: new MediaCache(datasetCacheRoot(index.folder)),
-      });
-      const progress = new ProgressLine();
-      try {
-        media = await runMediaStage(index, service, {
-          signal: cancelSignal,
-          onClip: (clip, done, total) =>
-            progress.update(`media ${done}/${total}: ${relative(index.folder, clip.path)}`),
-        });
-      } finally {
-        progress.done();
-      }
-      index.problems.push(...media.problems);
-    }
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
+    throw new UserError('--limit must be a whole number');
+  const only = options.only
+    ? new Set(
+        options.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+    : undefined;
+  if (only) {
+    const unknown = [...only].filter((id) => !index.samples.some((s) => s.id === id));
+    if (unknown.length)
+      throw new UserError(`no sample ${unknown.map((u) => `"${u}"`).join(', ')} in ${index.folder}`);
   }
+
+  let results: AnalysisResults | undefined;
+  let skipped: string | undefined;
+  const ffmpeg = lookupBinary('ffmpeg');
+  const ffprobe = lookupBinary('ffprobe');
+  if (options.media === false) skipped = 'skipped (--no-media)';
+  else if (!ffmpeg.found || !ffprobe.found) {
+    skipped = `skipped: ${!ffmpeg.found ? ffmpeg.message : !ffprobe.found ? ffprobe.message : ''} (see video-curator doctor)`;
+  } else {
+    const cache = new MediaCache(datasetCacheRoot(index.folder));
+    const media = new MediaService({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, cache });
+    const inference = await createInferenceService({
+      device: parseDevice(options.device ?? process.env.VIDEO_CURATOR_DEVICE),
+      ...(options.modelsPath || process.env.VIDEO_CURATOR_MODELS
+        ? { modelsPath: options.modelsPath ?? process.env.VIDEO_CURATOR_MODELS }
+        : {}),
+    });
+    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
+    const status = await inference.runtime.status();
+    const progress = new ProgressLine();
+    try {
+      const clipDeps = { media, runtime: inference.runtime, cache, modelVersion };
+      const sample = createSampleAnalyzer({
+        media,
+        runtime: inference.runtime,
+        available: inference.available,
+        modelVersion,
+      });
+      results = await analyzeDataset(
+        index,
+        {
+          clip: (video, signal) => analyzeClip(video, clipDeps, {}, signal),
+          sample,
+          concurrency: 2,
+          settings: {
+            device: status.requested,
+            provider: status.provider,
+            ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
+          },
+        },
+        {
+          signal: cancelSignal,
+          ...(only ? { only } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          onProgress: (p) => {
+            const eta = p.etaSeconds === undefined ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+            const what = p.current ? `: ${relative(index.folder, p.current) || p.current}` : '';
+            progress.update(`${p.stage} ${p.done}/${p.total}${eta}${what}`);
+          },
+        },
+      );
+    } finally {
+      progress.done();
+      await inference.runtime.dispose();
+    }
+    for (const failure of results.failures) {
+      for (const s of index.samples.filter((x) => x.video === failure.video)) {
+        index.problems.push(
+          problem(
+            'unreadable-video',
+            `video "${s.videoRef ?? failure.video}" cannot be used: ${failure.message}`,
+            {
+              location: s.source,
+              sampleId: s.id,
+              fix: 'Re-encode or replace the video (H.264 MP4 is safest), or remove the sample.',
+            },
+          ),
+        );
+      }
+    }
+    const out = join(index.folder, '.video-curator');
+    await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    await writeHtmlReport(join(out, 'report.html'), results, index.samples);
+  }
+
   const summary = summarizeIndex(index);
   const journal = await DecisionJournal.open(index.folder);
   const review = summarizeReview(
@@ -53,31 +130,62 @@ export async function analyzeCommand(
     journal,
   );
   if (options.json) {
-    printJson({ ...summary, media: media ?? { skipped: mediaSkipped }, review });
+    printJson({
+      ...summary,
+      analysis: results
+        ? {
+            results: join(index.folder, '.video-curator', 'results.json'),
+            report: join(index.folder, '.video-curator', 'report.html'),
+            ...results,
+          }
+        : { skipped },
+      review,
+    });
     return 0;
   }
   process.stdout.write(
-    `${renderSummary(summary)}\n\n${renderMedia(index.folder, media, mediaSkipped)}\n\n${renderProblems(index, 20)}\n\n` +
-      `review: ${review.total - review.unreviewed} of ${review.total} reviewed ` +
+    `${renderSummary(summary)}\n\n${results ? renderAnalysis(index.folder, results) : `analysis: ${skipped}`}\n\n` +
+      `${renderProblems(index, 20)}\n\nreview: ${review.total - review.unreviewed} of ${review.total} reviewed ` +
       `(accepted ${review.accept}, edited ${review.edit}, rejected ${review.reject})\n`,
   );
   return 0;
 }
 
-function renderMedia(
-  folder: string,
-  media: MediaStageResult | undefined,
-  skipped: string | undefined,
-): string {
-  if (!media) return `media: ${skipped}`;
-  const ok = media.clips.filter((c) => !c.error);
-  const lines = [
-    `media: ${plural(ok.length, 'video')} probed (${media.totalDuration.toFixed(1)} s of footage, ` +
-      `${ok.reduce((n, c) => n + (c.frames ?? 0), 0).toLocaleString('en-US')} frames), filmstrips and posters cached ` +
-      `in ${media.seconds.toFixed(1)} s`,
-  ];
-  for (const clip of media.clips) {
-    if (clip.error) lines.push(`  ${clip.error.code}: ${relative(folder, clip.path)}: ${clip.error.message}`);
+function renderAnalysis(folder: string, results: AnalysisResults): string {
+  const lines: string[] = [];
+  const provider = results.settings.provider as string;
+  const reason = results.settings.fallbackReason as string | undefined;
+  lines.push(
+    `analysis: ${plural(results.clips.length, 'clip')} and ${plural(results.samples.length, 'sample')} in ${results.dataset.seconds.toFixed(1)} s ` +
+      `on ${provider}${reason ? ` (${reason})` : ''}`,
+  );
+  const rows = results.clips.map((c) => {
+    const ocrTracks = c.tracks.tracks.filter((t) => t.source === 'ocr').length;
+    const motionTracks = c.tracks.tracks.filter((t) => t.source === 'motion').length;
+    return (
+      `  ${relative(folder, c.video)}: ${c.duration.toFixed(1)} s, ${plural(c.shots.cuts.length, 'cut')}, ` +
+      `density ${c.signals.density.toFixed(2)}, dynamics ${c.signals.dynamics.toFixed(2)}, ` +
+      `${plural(motionTracks, 'moving object')}, ${plural(ocrTracks, 'text track')}, ${plural(c.dialogues.length, 'dialogue')}`
+    );
+  });
+  lines.push(...rows);
+  for (const f of results.failures) lines.push(`  ${relative(folder, f.video)}: ${f.code}: ${f.message}`);
+  const withTpl = results.samples.filter((s) => s.tpl.tpl !== undefined);
+  if (withTpl.length) {
+    const p = results.dataset.tplPercentiles;
+    lines.push(
+      `TPL on ${withTpl.length} samples: p10 ${p?.p10.toFixed(3)}, median ${p?.p50.toFixed(3)}, p90 ${p?.p90.toFixed(3)} nats/token`,
+    );
+  } else {
+    const reasons = [...new Set(results.samples.map((s) => s.tpl.reason).filter(Boolean))];
+    lines.push(`TPL: not computed (${reasons.join('; ') || 'no samples'})`);
   }
+  const flags = new Map<string, number>();
+  for (const s of results.samples) for (const f of s.flags) flags.set(f, (flags.get(f) ?? 0) + 1);
+  if (flags.size) lines.push(`flags: ${[...flags].map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  lines.push(
+    `results: ${join(folder, '.video-curator', 'results.json')}`,
+    `report:  ${join(folder, '.video-curator', 'report.html')}`,
+  );
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { demoCommand } from './demoCommand';
 import { gpuEnableCommand } from './gpuCommand';
 import { doctorCommand } from './doctorCommand';
 import { modelsListCommand, modelsPullCommand, modelsVerifyCommand } from './modelsCommand';
+import { selftestCommand } from './selftestCommand';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -27,7 +28,14 @@ program
   .description('the main job: index and validate a dataset, probe its videos, cache filmstrips, summarise')
   .argument('<folder>', 'dataset folder')
   .option('--json', 'print one JSON object')
-  .option('--no-media', 'skip the media stage (probing, filmstrips)')
+  .option('--no-media', 'index and validate only: no decoding, no models')
+  .option('--limit <n>', 'analyse at most n samples')
+  .option('--only <ids>', 'analyse only these sample ids (comma-separated)')
+  .option(
+    '--device <device>',
+    'inference device: auto | cuda | dml | coreml | cpu (default: VIDEO_CURATOR_DEVICE or auto)',
+  )
+  .option('--models-path <folder>', 'folder of hub models laid out as <repo id>/<files>')
   .action(run(analyzeCommand));
 
 program
@@ -136,6 +144,19 @@ withModelFolders(
     .argument('[id]', 'only this model')
     .option('--json', 'print one JSON object'),
 ).action(run(modelsVerifyCommand));
+
+program
+  .command('selftest')
+  .description(
+    'check the analysis on generated video: `needle` (keyframes find a spliced-in clip; needs ffmpeg)',
+  )
+  .argument('<test>', 'needle')
+  .option('--k <n>', 'keyframes to pick', '8')
+  .option('--haystack <seconds>', 'seconds of distractor footage', '60')
+  .option('--needle <seconds>', 'seconds of needle', '3')
+  .option('--keep', 'keep the generated video and print where it is')
+  .option('--json', 'print one JSON object')
+  .action(run(selftestCommand));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UserError) {

@@ -146,6 +146,8 @@ export interface SensitivityResult {
   insensitive?: boolean;
   reason?: string;
   model?: ModelUse;
+  /** The frames scored: edge frames in time order and each shuffle of them; inside and outside the window(s). */
+  frames?: { ordered: FrameRef[]; shuffled: FrameRef[][]; inside?: FrameRef[]; outside?: FrameRef[] };
   params: Record<string, number | string>;
 }
 

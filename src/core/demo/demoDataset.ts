@@ -2,6 +2,7 @@
 // ffmpeg's lavfi sources with known content, annotated in five formats, with a few real flaws
 // (a missing video, a truncated upload, a window past the end) so validation has something to say.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -42,12 +43,30 @@ export const DEMO_CLIPS: readonly DemoClip[] = [
     description: 'static colour bars; a single frame explains everything',
   },
   {
+    file: 'text_card.mp4',
+    seconds: 6,
+    graph: `color=c=0x202020:size=${SIZE}:rate=${RATE},drawtext=${fontOption()}text='HELLO':fontsize=56:fontcolor=white:x=(w-tw)/2:y=(h-th)/2:enable='between(t\\,2\\,4)'`,
+    description: 'a dark card on which the word HELLO appears from 2 s to 4 s',
+  },
+  {
     file: 'zoom.mp4',
     seconds: 4,
     graph: `mandelbrot=size=${SIZE}:rate=${RATE}`,
     description: 'a Mandelbrot zoom',
   },
 ];
+
+/** drawtext needs a font: a common system one when present, else fontconfig's default. */
+function fontOption(): string {
+  const candidates = [
+    '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+    '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    '/usr/share/fonts/TTF/DejaVuSans.ttf',
+    '/System/Library/Fonts/Supplemental/Arial.ttf',
+  ];
+  const found = candidates.find((path) => existsSync(path));
+  return found ? `fontfile=${found}:` : '';
+}
 
 export interface DemoOptions {
   ffmpeg: string;
@@ -135,6 +154,17 @@ export function demoAnnotations(): Record<string, string> {
       ],
     },
     {
+      id: 'card-order',
+      video: 'videos/text_card.mp4',
+      conversations: [
+        { from: 'human', value: '<video>\nWhat appears on the card, and when?' },
+        {
+          from: 'gpt',
+          value: 'The card is blank, then the word HELLO appears at 2 seconds and is gone by 4 seconds.',
+        },
+      ],
+    },
+    {
       id: 'bars-colours',
       video: 'videos/still_bars.mp4',
       conversations: [
@@ -169,6 +199,7 @@ export function demoAnnotations(): Record<string, string> {
       relevant_windows: [[2.5, 3.5]],
     },
     { qid: 3, query: 'the zoom continues', duration: 4, vid: 'zoom', relevant_windows: [[3, 4.5]] },
+    { qid: 4, query: 'the word HELLO is shown', duration: 6, vid: 'text_card', relevant_windows: [[2, 4]] },
   ];
   const captions = {
     moving_box: {

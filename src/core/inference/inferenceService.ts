@@ -34,7 +34,9 @@ export function defaultGlobalStorage(env: NodeJS.ProcessEnv = process.env): stri
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'video-curator', 'models');
 }
 
-export async function createInferenceService(options: InferenceServiceOptions = {}): Promise<InferenceService> {
+export async function createInferenceService(
+  options: InferenceServiceOptions = {},
+): Promise<InferenceService> {
   const store = new ModelStore({
     ...(options.modelsPath ? { modelsPath: options.modelsPath } : {}),
     globalStorage: options.globalStorage ?? defaultGlobalStorage(),

@@ -47,7 +47,7 @@ export function planTargets(
     case 'candidates': {
       const fps = positive(request.fps ?? 1, 'fps');
       const max = positiveInt(request.max ?? 256, 'max');
-      const count = Math.max(1, Math.min(max, Math.floor((spanEnd - spanStart) * fps)));
+      const count = Math.max(1, Math.min(max, Math.floor((spanEnd - spanStart) * fps + 1e-6)));
       const step = (spanEnd - spanStart) / count;
       return Array.from({ length: count }, (_, i) => at(spanStart + (i + 0.5) * step));
     }
@@ -64,7 +64,7 @@ export function planTargets(
       const max = positiveInt(request.max ?? 256, 'max');
       if (request.fps !== undefined) {
         const fps = positive(request.fps, 'fps');
-        const count = Math.max(1, Math.min(max, Math.floor((request.end - request.start) * fps)));
+        const count = Math.max(1, Math.min(max, Math.floor((request.end - request.start) * fps + 1e-6)));
         const step = (request.end - request.start) / count;
         return Array.from({ length: count }, (_, i) => at(request.start + (i + 0.5) * step));
       }

@@ -6,7 +6,11 @@ import { tempFolder } from '../../helpers/tempFolder';
 
 test('model ids from the manifest resolve and run: built-in files and the npm OCR models; hub models say what is missing', async (t) => {
   const storage = await tempFolder(t);
-  const service = await createInferenceService({ device: 'cpu', globalStorage: storage, allowDownload: false });
+  const service = await createInferenceService({
+    device: 'cpu',
+    globalStorage: storage,
+    allowDownload: false,
+  });
   after(() => service.runtime.dispose());
   assert.ok(service.manifest.models.length >= 7);
 
@@ -21,7 +25,9 @@ test('model ids from the manifest resolve and run: built-in files and the npm OC
   await assert.rejects(
     service.runtime.run('image-embed', 'hub/clip-vit-base-patch32-vision', { frames }),
     (error: InferenceError) =>
-      error.code === 'model-missing' && /onnx\/vision_model\.onnx/.test(error.message) && /allowDownload|models pull/.test(error.message),
+      error.code === 'model-missing' &&
+      /onnx\/vision_model\.onnx/.test(error.message) &&
+      /allowDownload|models pull/.test(error.message),
   );
   await assert.rejects(service.runtime.run('motion', 'builtin/nope', { frames }), /no model "builtin\/nope"/);
 });

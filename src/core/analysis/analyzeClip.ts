@@ -1,0 +1,222 @@
+// One clip, analysed once: frames (dense + candidates) → shots, UTR signals, query-free keyframes,
+// expert attributes (motion regions, on-screen text, colours) → trajectories → UTR dialogues,
+// plus the filmstrip and poster the board shows. Cached by video identity, parameters and model
+// versions, so a re-run (or a run after Ctrl-C) skips finished clips.
+import type { InferenceRuntime } from '../inference/inferenceRuntime';
+import type { MediaCache } from '../media/mediaCache';
+import type { MediaService } from '../media/mediaService';
+import { videoIdentity } from '../media/videoIdentity';
+import type { FrameBatch } from '../../protocol/inference';
+import type { ClipAnalysis, FrameRef, ModelUse, Observation, TrackResult } from './analysisTypes';
+import { decodeClipFrames, FRAME_SIGNATURE_MODEL, MOTION_MODEL } from './clipFrames';
+import { generateDialogues } from './dialogues';
+import { pickKeyframes } from './keyframes';
+import { motionObservations, ocrObservations, withColourLabels } from './observations';
+import { detectShots } from './shotDetection';
+import { trackObservations } from './tracker';
+import { utrSignals } from './utrSignals';
+
+export const OCR_MODEL = 'npm/pp-ocr-v4';
+const CLIP_ANALYSIS_VERSION = 3;
+
+export interface ClipAnalyzerDeps {
+  media: MediaService;
+  runtime: InferenceRuntime;
+  cache?: MediaCache;
+  /** Model id → version, from the manifest (recorded with results and part of the cache key). */
+  modelVersion: (id: string) => string;
+}
+
+export interface ClipAnalysisOptions {
+  keyframes?: number;
+  candidateFps?: number;
+  analysisFps?: number;
+  analysisMax?: number;
+  /** Frames per second the trackers look at (motion pairs); default 4. */
+  trackFps?: number;
+  ocr?: boolean;
+  seed?: string;
+}
+
+export function clipParams(options: ClipAnalysisOptions): Record<string, number | string> {
+  return {
+    keyframes: options.keyframes ?? 16,
+    candidateFps: options.candidateFps ?? 1,
+    analysisFps: options.analysisFps ?? 2,
+    analysisMax: options.analysisMax ?? 512,
+    trackFps: options.trackFps ?? 4,
+    ocr: options.ocr === false ? 'off' : 'on',
+    version: CLIP_ANALYSIS_VERSION,
+  };
+}
+
+export async function analyzeClip(
+  video: string,
+  deps: ClipAnalyzerDeps,
+  options: ClipAnalysisOptions = {},
+  signal?: AbortSignal,
+): Promise<{ analysis: ClipAnalysis; cached: boolean }> {
+  const params = clipParams(options);
+  const models = [FRAME_SIGNATURE_MODEL, MOTION_MODEL, ...(params.ocr === 'on' ? [OCR_MODEL] : [])].map(
+    (id): ModelUse => ({ id, version: deps.modelVersion(id) }),
+  );
+  const opened = await deps.media.open(video, signal);
+  const identity = await videoIdentity(video);
+  const key = deps.cache?.keyFor('clip-analysis', identity.key, { params, models });
+  if (deps.cache && key) {
+    const cached = await deps.cache.getJson<ClipAnalysis>('clip-analysis', key);
+    if (cached) return { analysis: cached, cached: true };
+  }
+  const started = Date.now();
+  const { probe } = opened;
+  const run = signal ? { signal } : {};
+  const frames = await decodeClipFrames(video, probe.duration, probe, deps.media, deps.runtime, {
+    candidateFps: Number(params.candidateFps),
+    analysisFps: Number(params.analysisFps),
+    analysisMax: Number(params.analysisMax),
+    ...run,
+  });
+  const { dense, analysisWidth: width, analysisHeight: height } = frames;
+
+  const shots = detectShots(dense);
+  const keyframes = pickKeyframes(
+    {
+      candidates: frames.candidates,
+      descriptors: frames.candidateDescriptors,
+      dim: dense.dim,
+      cuts: shots.cuts,
+    },
+    { k: Number(params.keyframes) },
+  );
+
+  // Attributes per frame from the experts; motion on pairs ~1/trackFps apart, so objects move visibly.
+  const motionSeen: Observation[] = [];
+  const textSeen: Observation[] = [];
+  const trackFrames = everyNth(
+    dense.frames,
+    Math.max(1, Math.round(frameRate(dense.frames) / Number(params.trackFps))),
+  );
+  const trackRefs = trackFrames.map((i) => dense.frames[i]);
+  if (trackFrames.length >= 2) {
+    const batch = pick(frames.denseBatch, trackFrames);
+    const motion = await deps.runtime.run('motion', MOTION_MODEL, { frames: batch }, run);
+    // Regions and colours are found on the small dense frames, then boxes scale to analysis pixels.
+    const small = { width: batch.width, height: batch.height };
+    const moving = motionObservations(motion.output, trackRefs, small);
+    const rgbOf = new Map(trackRefs.map((ref, i) => [ref.index, rgbAt(batch, i)]));
+    const labelled = withColourLabels(moving, (frame) => rgbOf.get(frame.index));
+    const sx = width / small.width;
+    const sy = height / small.height;
+    motionSeen.push(
+      ...labelled.map((o) => ({
+        ...o,
+        box: [o.box[0] * sx, o.box[1] * sy, o.box[2] * sx, o.box[3] * sy] as Observation['box'],
+      })),
+    );
+  }
+  if (params.ocr === 'on' && frames.analysis.length > 0) {
+    const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: frames.analysisBatch }, run);
+    textSeen.push(...ocrObservations(ocr.output, frames.analysis));
+  }
+  // Each expert is tracked over the frames it looked at, so its own gaps are not counted as misses.
+  const tracks = mergeTrackResults(
+    trackObservations(motionSeen, { width, height, frames: trackRefs }),
+    trackObservations(textSeen, { width, height, frames: frames.analysis }),
+  );
+  const trackSpeed = meanTrackSpeed(tracks.tracks, width, height);
+  const signals = utrSignals(dense, {
+    cuts: shots.cuts,
+    ...(trackSpeed !== undefined ? { trackSpeed } : {}),
+  });
+  const dialogues = generateDialogues(
+    tracks,
+    { duration: probe.duration, frames: frames.analysis, shots: shots.cuts },
+    { seed: options.seed ?? identity.key },
+  );
+
+  const strip = await deps.media.filmstrip(video, { count: 16, height: 96 }, signal);
+  const poster = await deps.media.poster(video, 180, signal).catch(() => undefined);
+  const analysis: ClipAnalysis = {
+    video,
+    identity: identity.key,
+    duration: probe.duration,
+    frameCount: opened.timeline.times.length,
+    analysisWidth: width,
+    analysisHeight: height,
+    candidates: frames.candidates,
+    filmstrip: strip.frames.map((f) => ({
+      frame: { index: f.index, pts: f.pts, time: f.time },
+      file: f.file,
+    })),
+    ...(poster ? { poster } : {}),
+    shots,
+    signals,
+    keyframes,
+    tracks,
+    dialogues,
+    models,
+    params,
+    seconds: (Date.now() - started) / 1000,
+  };
+  if (deps.cache && key) await deps.cache.putJson('clip-analysis', key, analysis);
+  return { analysis, cached: false };
+}
+
+function frameRate(frames: FrameRef[]): number {
+  if (frames.length < 2) return 1;
+  const span = frames[frames.length - 1].time - frames[0].time;
+  return span > 0 ? (frames.length - 1) / span : 1;
+}
+
+function everyNth(frames: FrameRef[], step: number): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < frames.length; i += step) rows.push(i);
+  return rows;
+}
+
+function pick(batch: FrameBatch, rows: number[]): FrameBatch {
+  const size = batch.width * batch.height * 3;
+  const data = new Uint8Array(rows.length * size);
+  rows.forEach((row, i) => data.set(batch.data.subarray(row * size, (row + 1) * size), i * size));
+  return { count: rows.length, width: batch.width, height: batch.height, data };
+}
+
+function rgbAt(batch: FrameBatch, row: number): { width: number; height: number; data: Uint8Array } {
+  const size = batch.width * batch.height * 3;
+  return {
+    width: batch.width,
+    height: batch.height,
+    data: batch.data.subarray(row * size, (row + 1) * size),
+  };
+}
+
+/** One track list from several trackers: ids renumbered 1..n by first appearance. */
+function mergeTrackResults(...results: TrackResult[]): TrackResult {
+  const tracks = results
+    .flatMap((r) => r.tracks)
+    .sort((a, b) => a.firstSeen - b.firstSeen || a.source.localeCompare(b.source))
+    .map((track, i) => ({ ...track, id: i + 1 }));
+  return { tracks, width: results[0].width, height: results[0].height, params: results[0].params };
+}
+
+/** Mean speed of motion tracks in frame diagonals per second (a UTR dynamics component). */
+function meanTrackSpeed(
+  tracks: { source: string; observations: Observation[] }[],
+  width: number,
+  height: number,
+): number | undefined {
+  const diagonal = Math.hypot(width, height);
+  const speeds: number[] = [];
+  for (const track of tracks) {
+    if (track.source !== 'motion' || track.observations.length < 2) continue;
+    const first = track.observations[0];
+    const last = track.observations[track.observations.length - 1];
+    const dt = last.frame.time - first.frame.time;
+    if (dt <= 0) continue;
+    const centre = (o: Observation) => [(o.box[0] + o.box[2]) / 2, (o.box[1] + o.box[3]) / 2];
+    const [x0, y0] = centre(first);
+    const [x1, y1] = centre(last);
+    speeds.push(Math.hypot(x1 - x0, y1 - y0) / diagonal / dt);
+  }
+  return speeds.length ? speeds.reduce((a, b) => a + b, 0) / speeds.length : 0;
+}

@@ -1,0 +1,146 @@
+// The main job, VS Code-free: index → media → inference → analysis → cache → results. Clips are
+// analysed once each (a clip shared by many samples is decoded once), cached by content, so a
+// re-run (or a run after Ctrl-C) only does what is missing. Per-sample work (query-aware
+// keyframes, TPL, sensitivity) runs on top of the clip results.
+import type { DatasetIndex } from '../dataset/indexDataset';
+import type { Sample } from '../dataset/sample';
+import { MediaError } from '../media/mediaError';
+import type { AnalysisResults, ClipAnalysis, SampleAnalysis } from './analysisTypes';
+import { tplPercentiles } from './datasetPercentiles';
+
+export const ANALYSIS_VERSION = 1;
+
+export interface AnalyzeProgress {
+  stage: 'clips' | 'samples';
+  done: number;
+  total: number;
+  /** Seconds left, estimated from the pace so far (undefined until there is a pace). */
+  etaSeconds?: number;
+  current?: string;
+  cached?: boolean;
+}
+
+export interface DatasetAnalyzer {
+  /** Cached or fresh analysis of one clip; throws MediaError for a clip that cannot be used. */
+  clip(video: string, signal?: AbortSignal): Promise<{ analysis: ClipAnalysis; cached: boolean }>;
+  sample(sample: Sample, clip: ClipAnalysis | undefined, signal?: AbortSignal): Promise<SampleAnalysis>;
+  /** Clips analysed side by side (media decode is the bound; inference queues in its worker). */
+  concurrency: number;
+  settings: Record<string, unknown>;
+}
+
+export interface AnalyzeDatasetOptions {
+  /** Only these sample ids. */
+  only?: ReadonlySet<string>;
+  /** At most this many samples (after `only`). */
+  limit?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: AnalyzeProgress) => void;
+}
+
+export async function analyzeDataset(
+  index: DatasetIndex,
+  analyzer: DatasetAnalyzer,
+  options: AnalyzeDatasetOptions = {},
+): Promise<AnalysisResults> {
+  const started = Date.now();
+  const { signal } = options;
+  let samples = index.samples.filter((s) => !options.only || options.only.has(s.id));
+  if (options.limit !== undefined) samples = samples.slice(0, options.limit);
+  const videos = [...new Set(samples.flatMap((s) => (s.video ? [s.video] : [])))].sort();
+
+  const clips = new Map<string, ClipAnalysis>();
+  const failures: AnalysisResults['failures'] = [];
+  const pace = paceTracker();
+  let done = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < videos.length) {
+      signal?.throwIfAborted();
+      const video = videos[next++];
+      const clipStarted = Date.now();
+      let cached = false;
+      try {
+        const result = await analyzer.clip(video, signal);
+        clips.set(video, result.analysis);
+        cached = result.cached;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        if (!(error instanceof MediaError)) throw error;
+        failures.push({ video, code: error.code, message: error.reason });
+      }
+      done++;
+      if (!cached) pace.add(Date.now() - clipStarted);
+      options.onProgress?.({
+        stage: 'clips',
+        done,
+        total: videos.length,
+        etaSeconds: pace.eta(videos.length - done, analyzer.concurrency),
+        current: video,
+        cached,
+      });
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(analyzer.concurrency, videos.length)) }, worker),
+  );
+
+  const sampleResults: SampleAnalysis[] = [];
+  const samplePace = paceTracker();
+  for (const [i, sample] of samples.entries()) {
+    signal?.throwIfAborted();
+    const sampleStarted = Date.now();
+    const clip = sample.video ? clips.get(sample.video) : undefined;
+    const failed = sample.video ? failures.find((f) => f.video === sample.video) : undefined;
+    const result = await analyzer.sample(sample, clip, signal);
+    if (failed && !result.flags.includes('unreadable-video')) result.flags.push('unreadable-video');
+    sampleResults.push(result);
+    samplePace.add(Date.now() - sampleStarted);
+    options.onProgress?.({
+      stage: 'samples',
+      done: i + 1,
+      total: samples.length,
+      etaSeconds: samplePace.eta(samples.length - i - 1, 1),
+      current: sample.id,
+    });
+  }
+
+  // Dataset-level context: TPL percentiles, and the bottom share flagged as answerable from one frame.
+  const tpls = sampleResults.flatMap((s) => (s.tpl.tpl === undefined ? [] : [s.tpl.tpl]));
+  const percentiles = tpls.length ? tplPercentiles(tpls) : undefined;
+  if (percentiles && tpls.length >= 5) {
+    for (const s of sampleResults)
+      if (s.tpl.tpl !== undefined && s.tpl.tpl <= percentiles.p10) s.flags.push('low-tpl');
+  }
+  return {
+    version: ANALYSIS_VERSION,
+    folder: index.folder,
+    createdAt: new Date().toISOString(),
+    settings: analyzer.settings,
+    clips: [...clips.values()],
+    samples: sampleResults,
+    failures,
+    dataset: {
+      ...(percentiles ? { tplPercentiles: percentiles } : {}),
+      samples: sampleResults.length,
+      clips: clips.size,
+      seconds: (Date.now() - started) / 1000,
+    },
+  };
+}
+
+/** Mean time per fresh item; cache hits don't count, so the ETA reflects real work left. */
+function paceTracker(): { add(ms: number): void; eta(left: number, parallel: number): number | undefined } {
+  let total = 0;
+  let count = 0;
+  return {
+    add(ms) {
+      total += ms;
+      count++;
+    },
+    eta(left, parallel) {
+      if (count === 0) return undefined;
+      return (left * total) / count / Math.max(1, parallel) / 1000;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// The frames one clip's analysis looks at, decoded once each: a dense pass (every frame, small)
+// for shots, dynamics and motion, and 2-fps analysis frames at the analysis size for OCR, with
+// every other one a 1-fps keyframe candidate. Descriptors and motion come from the built-in models through the inference runtime.
+import type { InferenceRuntime } from '../inference/inferenceRuntime';
+import type { MediaService } from '../media/mediaService';
+import type { SampledFrame } from '../media/sampleFrames';
+import type { FrameBatch } from '../../protocol/inference';
+import type { DescriptorTrack, FrameRef } from './analysisTypes';
+
+export const FRAME_SIGNATURE_MODEL = 'builtin/frame-signature';
+export const MOTION_MODEL = 'builtin/motion';
+
+export interface ClipFrameOptions {
+  /** Dense pass: every decoded frame up to this many, else spread evenly (default 3000). */
+  denseMax?: number;
+  denseSize?: number;
+  /** Analysis frames per second (default 2: text shown for 1 s is read twice) and their cap (default 512). */
+  analysisFps?: number;
+  analysisMax?: number;
+  /** Keyframe candidates per second, taken from the analysis frames (default 1). */
+  candidateFps?: number;
+  /** Width of the analysis frames (height keeps the aspect; default 384). */
+  analysisWidth?: number;
+  signal?: AbortSignal;
+}
+
+export interface ClipFrames {
+  dense: DescriptorTrack;
+  /** Dense RGB frames (denseSize x denseSize), row-aligned with dense.frames. */
+  denseBatch: FrameBatch;
+  /** Analysis frames (at analysisFps) at the analysis size: what OCR and trackers of text look at. */
+  analysis: FrameRef[];
+  analysisBatch: FrameBatch;
+  /** Keyframe candidates: every n-th analysis frame, so about candidateFps. */
+  candidates: FrameRef[];
+  /** Descriptor of each candidate (the dense descriptor of the same frame). */
+  candidateDescriptors: Float32Array;
+  analysisWidth: number;
+  analysisHeight: number;
+}
+
+export function toRef(frame: SampledFrame): FrameRef {
+  return { index: frame.index, pts: frame.pts, time: frame.time };
+}
+
+export function packFrames(frames: SampledFrame[], width: number, height: number): FrameBatch {
+  const size = width * height * 3;
+  const data = new Uint8Array(frames.length * size);
+  frames.forEach((f, i) => data.set(f.data!, i * size));
+  return { count: frames.length, width, height, data };
+}
+
+export async function decodeClipFrames(
+  video: string,
+  duration: number,
+  display: { width: number; height: number },
+  media: MediaService,
+  runtime: InferenceRuntime,
+  options: ClipFrameOptions = {},
+): Promise<ClipFrames> {
+  const signal = options.signal;
+  const denseSize = options.denseSize ?? 64;
+  const analysisWidth = even(options.analysisWidth ?? 384);
+  const analysisHeight = even((analysisWidth * display.height) / Math.max(1, display.width));
+  const run = signal ? { signal } : {};
+
+  const analysisFps = options.analysisFps ?? 2;
+  const [dense, analysis] = await Promise.all([
+    media.sample(
+      video,
+      { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
+      { size: { width: denseSize, height: denseSize, fit: 'stretch' }, ...run },
+    ),
+    media.sample(
+      video,
+      { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },
+      { size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' }, ...run },
+    ),
+  ]);
+  const denseBatch = packFrames(dense.frames, denseSize, denseSize);
+  const [signature, motion] = await Promise.all([
+    runtime.run('frame-signature', FRAME_SIGNATURE_MODEL, { frames: denseBatch }, run),
+    runtime.run('motion', MOTION_MODEL, { frames: denseBatch }, run),
+  ]);
+  const { dim, embeddings } = signature.output;
+  const row = new Map(dense.frames.map((f, i) => [f.index, i]));
+  const step = Math.max(1, Math.round(analysisFps / (options.candidateFps ?? 1)));
+  const candidates = { frames: analysis.frames.filter((_, i) => i % step === 0) };
+  const candidateDescriptors = new Float32Array(candidates.frames.length * dim);
+  candidates.frames.forEach((f, i) => {
+    // Candidates are frames of the same stream, so the dense pass holds each one (or its neighbour when spread).
+    const at = row.get(f.index) ?? nearestRow(dense.frames, f.index);
+    candidateDescriptors.set(embeddings.subarray(at * dim, (at + 1) * dim), i * dim);
+  });
+  return {
+    dense: {
+      frames: dense.frames.map(toRef),
+      descriptors: embeddings,
+      dim,
+      motionEnergy: motion.output.energy,
+    },
+    denseBatch,
+    analysis: analysis.frames.map(toRef),
+    analysisBatch: packFrames(analysis.frames, analysisWidth, analysisHeight),
+    candidates: candidates.frames.map(toRef),
+    candidateDescriptors,
+    analysisWidth,
+    analysisHeight,
+  };
+}
+
+function nearestRow(frames: SampledFrame[], index: number): number {
+  let best = 0;
+  frames.forEach((f, i) => {
+    if (Math.abs(f.index - index) < Math.abs(frames[best].index - index)) best = i;
+  });
+  return best;
+}
+
+function even(n: number): number {
+  return Math.max(2, 2 * Math.round(n / 2));
+}

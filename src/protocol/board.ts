@@ -1,0 +1,282 @@
+// Messages between the extension host and the curation board webview (webview/src/main.ts).
+//
+// Security notes for the host side (src/vscode/, board panel):
+// - Strict CSP with a fresh nonce per render, nothing inline:
+//     default-src 'none'; img-src ${cspSource}; style-src ${cspSource} 'nonce-${nonce}';
+//     font-src ${cspSource}; script-src 'nonce-${nonce}';
+//   plus <meta property="csp-nonce" content="${nonce}">: FAST (under the toolkit) reads it for the
+//   one <style> element it creates to probe :focus-visible. The board only sets styles through the
+//   CSSOM (element.style.x = ...) and the toolkit uses constructable stylesheets, so no
+//   'unsafe-inline' is needed (test/webview/harness.html runs under this policy and the tests fail
+//   on any violation).
+// - localResourceRoots: only the frame cache folder (filmstrips, posters) and the extension's
+//   `media/` + `dist/webview/` folders. Frame and poster URIs are `webview.asWebviewUri(...)` strings.
+// - Validate every message from the webview with `validateWebviewMessage` and drop what it rejects;
+//   the webview is not trusted (it renders dataset text).
+// - Messages carry sample ids, never file paths: the host maps ids to samples itself, so a webview
+//   can never name a file to read or write. (`source` in rows is display text only.)
+//
+// Handshake: the webview posts `ready` {protocolVersion} once its listeners are in place; the host
+// sends nothing before it (and answers a version it does not speak with `init` of no samples plus a
+// `notice`). Each `init` starts a generation; `rowsUpdated` and `detail` carry the generation they
+// belong to, and the webview drops events from a generation older than the last `init` it saw, so
+// results of a superseded analysis run cannot overwrite newer ones.
+//
+// The HTML the host serves (test/webview/harness.html is a working example): the CSP and csp-nonce
+// metas, board.css from media/, the bundle dist/webview/board.js (one script, with the nonce), an
+// otherwise empty <body>; the webview builds its own DOM.
+
+export const BOARD_PROTOCOL_VERSION = 1;
+
+export type Verdict = 'accept' | 'reject' | 'pending';
+/** A row's verdict as the journal folds it ('edit': accepted with corrected text or windows). */
+export type RowVerdict = Verdict | 'edit';
+
+export type TurnRole = 'human' | 'gpt' | 'system';
+export interface BoardTurn {
+  role: TurnRole;
+  text: string;
+}
+
+/** One sample as a list row: small, so 100,000 of them fit in one `init`. */
+export interface BoardRow {
+  id: string;
+  /** Display text "file:line" (relative to the dataset folder). Never sent back. */
+  source: string;
+  /** Video name (file name or id), for display and search. */
+  video: string;
+  /** Seconds; absent when unknown. */
+  duration?: number;
+  /** Temporal perplexity lift (nats/token); absent with `tplReason` when it could not be computed. */
+  tpl?: number;
+  tplReason?: string;
+  /** 0..100 rank of `tpl` in the dataset. */
+  tplPercentile?: number;
+  /** UTR signals, 0..1. */
+  dynamics?: number;
+  density?: number;
+  /** Machine-readable flags, e.g. 'low-tpl', 'window-insensitive'. */
+  flags: string[];
+  verdict: RowVerdict;
+  /** webview URI of a poster frame. */
+  posterUri?: string;
+}
+
+export interface BoardSettings {
+  /** Initial TPL threshold for the histogram (the user can drag it). */
+  tplThreshold?: number;
+  /** Rows with TPL below the threshold are shown (review low-TPL samples) or above. */
+  tplDirection?: 'below' | 'above';
+  /** Disables verdict and edit actions (e.g. untrusted workspace). */
+  readOnly?: boolean;
+}
+
+export interface FilmstripFrame {
+  /** webview URI of the frame JPEG. */
+  uri: string;
+  /** Seconds from the clip start. */
+  time: number;
+  /** Frame index in the decoded stream. */
+  index: number;
+  isKeyframe: boolean;
+}
+
+export interface DialogueDetail {
+  id: string;
+  kind: string;
+  turns: { role: 'human' | 'gpt'; text: string }[];
+  confidence: number;
+  evidence: { frames: number[]; times: number[]; span?: [number, number] };
+  state: 'pending' | 'accepted' | 'rejected';
+}
+
+export interface SampleDetail {
+  filmstrip: FilmstripFrame[];
+  /** Keyframe candidate scores over time (seconds). */
+  scores: { time: number; score: number }[];
+  turns: BoardTurn[];
+  tpl: { value?: number; reason?: string; nllFull?: number; nllSingle?: number; bestFrame?: number };
+  dialogues: DialogueDetail[];
+  /** Annotated windows (seconds) and the temporal sensitivity of the text to them. */
+  windows: { start: number; end: number }[];
+  sensitivity?: {
+    shuffleDelta?: number;
+    insideMinusOutside?: number;
+    insensitive?: boolean;
+    reason?: string;
+  };
+}
+
+// ---------- host → webview ----------
+export type HostMessage =
+  | {
+      type: 'init';
+      protocolVersion: number;
+      generation: number;
+      samples: BoardRow[];
+      settings: BoardSettings;
+    }
+  | { type: 'rowsUpdated'; generation: number; rows: BoardRow[] }
+  | { type: 'detail'; generation: number; sampleId: string; detail: SampleDetail }
+  /** Answers a `requestDetail` that failed, so the webview never waits forever. */
+  | { type: 'detailError'; generation: number; sampleId: string; message: string }
+  /** Something the user should know (a verdict that could not be written, a version mismatch). */
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+// ---------- webview → host ----------
+export type WebviewMessage =
+  | { type: 'ready'; protocolVersion: number }
+  | { type: 'select'; sampleId: string }
+  | { type: 'verdict'; sampleIds: string[]; verdict: Verdict }
+  | { type: 'undo' }
+  | { type: 'editTurns'; sampleId: string; turns: BoardTurn[] }
+  | { type: 'dialogue'; sampleId: string; dialogueId: string; action: 'accept' | 'reject' }
+  /** `index`: which of the sample's windows (default 0). */
+  | { type: 'editWindow'; sampleId: string; start: number; end: number; index?: number }
+  | { type: 'requestDetail'; sampleId: string }
+  /** Rows on screen (indices into the webview's sorted, filtered view, and their ids) so the host can analyse them first. */
+  | { type: 'visibleRange'; first: number; last: number; sampleIds: string[] };
+
+export type WebviewMessageType = WebviewMessage['type'];
+
+/** Limits that keep one message from a misbehaving webview cheap to handle. */
+export const MESSAGE_LIMITS = {
+  idLength: 512,
+  idsPerMessage: 100_000,
+  visibleIds: 1_000,
+  turns: 200,
+  turnText: 100_000,
+} as const;
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MESSAGE_LIMITS.idLength;
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isSeconds = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const isIdList = (value: unknown, max: number): value is string[] =>
+  Array.isArray(value) && value.length <= max && value.every(isId);
+const onlyKeys = (message: Fields, keys: readonly string[]): boolean =>
+  Object.keys(message).every((key) => keys.includes(key));
+
+const TURN_ROLES: readonly string[] = ['human', 'gpt', 'system'];
+const VERDICTS: readonly string[] = ['accept', 'reject', 'pending'];
+
+function isTurnList(value: unknown): value is BoardTurn[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= MESSAGE_LIMITS.turns &&
+    value.every(
+      (turn) =>
+        isObject(turn) &&
+        onlyKeys(turn, ['role', 'text']) &&
+        typeof turn.role === 'string' &&
+        TURN_ROLES.includes(turn.role) &&
+        typeof turn.text === 'string' &&
+        turn.text.length <= MESSAGE_LIMITS.turnText,
+    )
+  );
+}
+
+/**
+ * The message as a typed WebviewMessage when it is exactly one of the shapes above (no extra
+ * fields, ids bounded, numbers finite), else undefined. Returns a copy holding only the known
+ * fields, so nothing the webview added travels further.
+ */
+export function validateWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isObject(value) || typeof value.type !== 'string') return undefined;
+  const m = value;
+  switch (m.type) {
+    case 'ready':
+      return onlyKeys(m, ['type', 'protocolVersion']) && isCount(m.protocolVersion)
+        ? { type: 'ready', protocolVersion: m.protocolVersion }
+        : undefined;
+    case 'select':
+      return onlyKeys(m, ['type', 'sampleId']) && isId(m.sampleId)
+        ? { type: 'select', sampleId: m.sampleId }
+        : undefined;
+    case 'requestDetail':
+      return onlyKeys(m, ['type', 'sampleId']) && isId(m.sampleId)
+        ? { type: 'requestDetail', sampleId: m.sampleId }
+        : undefined;
+    case 'verdict':
+      return onlyKeys(m, ['type', 'sampleIds', 'verdict']) &&
+        isIdList(m.sampleIds, MESSAGE_LIMITS.idsPerMessage) &&
+        m.sampleIds.length > 0 &&
+        typeof m.verdict === 'string' &&
+        VERDICTS.includes(m.verdict)
+        ? { type: 'verdict', sampleIds: [...m.sampleIds], verdict: m.verdict as Verdict }
+        : undefined;
+    case 'undo':
+      return onlyKeys(m, ['type']) ? { type: 'undo' } : undefined;
+    case 'editTurns':
+      return onlyKeys(m, ['type', 'sampleId', 'turns']) && isId(m.sampleId) && isTurnList(m.turns)
+        ? {
+            type: 'editTurns',
+            sampleId: m.sampleId,
+            turns: m.turns.map((turn) => ({ role: turn.role, text: turn.text })),
+          }
+        : undefined;
+    case 'dialogue':
+      return onlyKeys(m, ['type', 'sampleId', 'dialogueId', 'action']) &&
+        isId(m.sampleId) &&
+        isId(m.dialogueId) &&
+        (m.action === 'accept' || m.action === 'reject')
+        ? { type: 'dialogue', sampleId: m.sampleId, dialogueId: m.dialogueId, action: m.action }
+        : undefined;
+    case 'editWindow': {
+      if (!onlyKeys(m, ['type', 'sampleId', 'start', 'end', 'index']) || !isId(m.sampleId)) return undefined;
+      if (!isSeconds(m.start) || !isSeconds(m.end) || m.end <= m.start) return undefined;
+      if (m.index !== undefined && !isCount(m.index)) return undefined;
+      const message: WebviewMessage = {
+        type: 'editWindow',
+        sampleId: m.sampleId,
+        start: m.start,
+        end: m.end,
+      };
+      if (m.index !== undefined) message.index = m.index;
+      return message;
+    }
+    case 'visibleRange':
+      return onlyKeys(m, ['type', 'first', 'last', 'sampleIds']) &&
+        isCount(m.first) &&
+        isCount(m.last) &&
+        m.last >= m.first &&
+        isIdList(m.sampleIds, MESSAGE_LIMITS.visibleIds)
+        ? { type: 'visibleRange', first: m.first, last: m.last, sampleIds: [...m.sampleIds] }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A light shape check of host messages on the webview side (the host is trusted, but a message
+ * from an older host or another extension's postMessage should not crash the board).
+ */
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'init':
+      return isCount(value.generation) && Array.isArray(value.samples) && isObject(value.settings);
+    case 'rowsUpdated':
+      return isCount(value.generation) && Array.isArray(value.rows);
+    case 'detail':
+      return isCount(value.generation) && isId(value.sampleId) && isObject(value.detail);
+    case 'detailError':
+      return isCount(value.generation) && isId(value.sampleId) && typeof value.message === 'string';
+    case 'notice':
+      return typeof value.message === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Whether an event of `generation` should be applied when the board is at `current`. */
+export function isCurrentGeneration(generation: number, current: number): boolean {
+  return generation >= current;
+}
