@@ -246,12 +246,18 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
     const lastRow = await page.locator('.row[aria-posinset="100000"]').innerText();
     assert.match(lastRow, /part-3\.jsonl:25000/);
     // Then back up at a reading pace (120 px, five rows, per frame), as a wheel or trackpad does.
-    const steady = await page.evaluate(() => (globalThis as unknown as Win).harness.measureScroll('.vlist', -120, 240));
+    const steady = await page.evaluate(() =>
+      (globalThis as unknown as Win).harness.measureScroll('.vlist', -120, 240),
+    );
     // And a real wheel gesture moves the list (not timed: each wheel event is a round trip to the browser).
     const top = await page.locator('.vlist').evaluate((e) => e.scrollTop);
     await page.mouse.move(300, 400);
     for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -400);
-    await waitFor(() => page.locator('.vlist').evaluate((e) => e.scrollTop), (now) => now < top - 1000, 'wheel scrolling');
+    await waitFor(
+      () => page.locator('.vlist').evaluate((e) => e.scrollTop),
+      (now) => now < top - 1000,
+      'wheel scrolling',
+    );
     const rows = await page.locator('.row').count();
     const stats = (d: number[]) =>
       `frames ${d.length}, p50 ${percentile(d, 50).toFixed(1)} ms, p95 ${percentile(d, 95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms`;
@@ -262,7 +268,10 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
     assert.ok(jump.deltas.length > 50);
     assert.ok(percentile(jump.deltas, 95) < 50, `p95 frame ${percentile(jump.deltas, 95)} ms`);
     assert.ok(percentile(steady.deltas, 95) < 50, `p95 steady frame ${percentile(steady.deltas, 95)} ms`);
-    assert.ok(Math.max(jump.maxRows, steady.maxRows, rows) < 200, `rows in DOM: ${jump.maxRows}, ${steady.maxRows}, ${rows}`);
+    assert.ok(
+      Math.max(jump.maxRows, steady.maxRows, rows) < 200,
+      `rows in DOM: ${jump.maxRows}, ${steady.maxRows}, ${rows}`,
+    );
     await page.close();
   });
 

@@ -344,7 +344,11 @@ function send(message: HostMessage): void {
 
 const nextFrame = () => new Promise<void>((resolve) => win.requestAnimationFrame(() => resolve()));
 
-function measureScroll(selector: string, pixelsPerFrame: number, maxFrames = 5000): Promise<ScrollMeasurement> {
+function measureScroll(
+  selector: string,
+  pixelsPerFrame: number,
+  maxFrames = 5000,
+): Promise<ScrollMeasurement> {
   const list = win.document.querySelector(selector);
   if (!list) return Promise.reject(new Error(`no element matches ${selector}`));
   return new Promise((resolve) => {
@@ -357,7 +361,9 @@ function measureScroll(selector: string, pixelsPerFrame: number, maxFrames = 500
       last = time;
       maxRows = Math.max(maxRows, win.document.querySelectorAll('.row').length);
       const atEnd =
-        pixelsPerFrame > 0 ? list.scrollTop + list.clientHeight >= list.scrollHeight - 1 : list.scrollTop <= 0;
+        pixelsPerFrame > 0
+          ? list.scrollTop + list.clientHeight >= list.scrollHeight - 1
+          : list.scrollTop <= 0;
       // A few frames after reaching the end let the last render land.
       if ((atEnd && ++settle > 3) || deltas.length >= maxFrames) {
         resolve({ deltas, maxRows, reachedEnd: atEnd, scrollHeight: list.scrollHeight });
