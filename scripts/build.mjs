@@ -46,3 +46,4 @@ if (process.argv.includes('--watch')) {
 } else {
   await Promise.all(targets.map((options) => build(options)));
 }
+await import('./buildWebview.mjs'); // board webview → dist/webview/board.js (+ board.css)

@@ -17,7 +17,7 @@ import { trackObservations } from './tracker';
 import { utrSignals } from './utrSignals';
 
 export const OCR_MODEL = 'npm/pp-ocr-v4';
-const CLIP_ANALYSIS_VERSION = 3;
+const CLIP_ANALYSIS_VERSION = 7;
 
 export interface ClipAnalyzerDeps {
   media: MediaService;
@@ -124,10 +124,8 @@ export async function analyzeClip(
     trackObservations(textSeen, { width, height, frames: frames.analysis }),
   );
   const trackSpeed = meanTrackSpeed(tracks.tracks, width, height);
-  const signals = utrSignals(dense, {
-    cuts: shots.cuts,
-    ...(trackSpeed !== undefined ? { trackSpeed } : {}),
-  });
+  // Cuts count as change: a shot change is temporal dynamics a model has to follow.
+  const signals = utrSignals(dense, trackSpeed !== undefined ? { trackSpeed } : {});
   const dialogues = generateDialogues(
     tracks,
     { duration: probe.duration, frames: frames.analysis, shots: shots.cuts },

@@ -26,6 +26,14 @@ export interface ShotDetectionOptions {
   persistShare?: number;
   /** Motion guard: motion energy at i must be this many times its near neighbours' median (default 3; 0 = off). */
   motionRatio?: number;
+  /**
+   * Coverage guard: least motion energy (mean absolute grey change, 0..1) at a cut (default 0.05).
+   * A caption or logo popping onto an unchanged picture changes the descriptor but only a small
+   * share of the pixels; a cut changes most of them. Distances of `sureCut` or more skip this
+   * guard: a cut between scenes of equal brightness (red to green) has little grey-level change.
+   */
+  minCutEnergy?: number;
+  sureCut?: number;
   /** Shortest shot between two cuts, seconds (default 0.4); the stronger cut wins. */
   minShotSeconds?: number;
 }
@@ -41,6 +49,8 @@ const DEFAULTS: Required<ShotDetectionOptions> = {
   flashFrames: 2,
   persistShare: 0.5,
   motionRatio: 3,
+  minCutEnergy: 0.05,
+  sureCut: 0.3,
   minShotSeconds: 0.4,
 };
 
@@ -93,6 +103,7 @@ export function detectShots(track: DescriptorTrack, options: ShotDetectionOption
     if (returnsWithin(track, i, o.flashFrames, o.persistShare * di, clamp)) continue;
     // Motion guard: a cut is a lone spike of pixel change; camera motion keeps it high around it.
     if (useMotion && energy[i] < o.motionRatio * median(neighbours(energy, i, o.nearWindow))) continue;
+    if (useMotion && energy[i] < o.minCutEnergy && d[i] < o.sureCut) continue;
     candidates.push({ boundary: i, strength: di / threshold });
   }
 
@@ -128,6 +139,8 @@ export function detectShots(track: DescriptorTrack, options: ShotDetectionOption
       flashFrames: o.flashFrames,
       persistShare: o.persistShare,
       motionRatio: useMotion ? o.motionRatio : 0,
+      minCutEnergy: useMotion ? o.minCutEnergy : 0,
+      sureCut: o.sureCut,
       minShotSeconds: o.minShotSeconds,
       frames: n,
       candidates: candidates.length,
