@@ -1,14 +1,33 @@
 // activate(): wiring only. Everything with logic lives in src/core (VS Code-free) or src/vscode.
 import * as vscode from 'vscode';
+import { registerCodeActions } from './vscode/codeActions';
 import { registerCommands } from './vscode/commands';
+import { Curator } from './vscode/curator';
+import { StatusItem } from './vscode/statusItem';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Video Curator');
   const diagnostics = vscode.languages.createDiagnosticCollection('videoCurator');
-  context.subscriptions.push(output, diagnostics);
-  registerCommands(context, { output, diagnostics });
+  const curators = new Map<string, Curator>();
+  const status = new StatusItem();
+  const curatorFor = (folder: string): Curator => {
+    let curator = curators.get(folder);
+    if (!curator) {
+      curator = new Curator(folder, context, output);
+      curators.set(folder, curator);
+      const c = curator;
+      context.subscriptions.push(
+        c,
+        c.onDidChange.event(() => status.update(c)),
+      );
+    }
+    return curator;
+  };
+  context.subscriptions.push(output, diagnostics, status);
+  registerCommands(context, { output, diagnostics, curatorFor });
+  registerCodeActions(context);
 }
 
 export function deactivate(): void {
-  // Nothing to stop yet: commands hold no background work between invocations.
+  // Curators are disposed through context.subscriptions: their inference workers stop with them.
 }

@@ -8,6 +8,13 @@ const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
+const sampleIds = new WeakMap<vscode.Diagnostic, string>();
+
+/** The sample a diagnostic is about, for quick fixes. */
+export function sampleIdOf(diagnostic: vscode.Diagnostic): string | undefined {
+  return sampleIds.get(diagnostic);
+}
+
 export function publishProblems(collection: vscode.DiagnosticCollection, problems: readonly Problem[]): void {
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const p of problems) {
@@ -25,6 +32,7 @@ export function publishProblems(collection: vscode.DiagnosticCollection, problem
     );
     diagnostic.source = 'Video Curator';
     diagnostic.code = p.code;
+    if (p.sampleId) sampleIds.set(diagnostic, p.sampleId);
     byFile.set(p.location.file, [...(byFile.get(p.location.file) ?? []), diagnostic]);
   }
   collection.clear();

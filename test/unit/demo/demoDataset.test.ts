@@ -46,7 +46,7 @@ test(
       'llava',
       'multiple-choice',
     ]);
-    assert.equal(summary.totals.samples, 5 + 3 + 2 + 2 + 2);
+    assert.equal(summary.totals.samples, 6 + 4 + 2 + 2 + 2);
     assert.equal(summary.totals.videosMissing, 1, 'videos/interview.mp4 is planted missing');
     assert.equal(summary.totals.problemsByCode['end-beyond-duration'], 1, 'the zoom query ends after 4 s');
     assert.equal(summary.totals.videosFound, DEMO_CLIPS.length + 1, 'the clips plus the truncated upload');

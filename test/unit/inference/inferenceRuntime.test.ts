@@ -81,7 +81,8 @@ describe('inference runtime', () => {
 
   test('a worker killed mid-batch is restarted and the batch completes', async () => {
     const r = runtime({ batchSize: 4 });
-    const input = { frames: frames(12, 320) };
+    const input = { frames: frames(24, 320) };
+    await r.run('ocr', 'npm/pp-ocr-v4', { frames: frames(1, 320) }); // sessions created: what follows is steady-state
     const expected = await r.run('ocr', 'npm/pp-ocr-v4', input);
     const firstPid = r.workerPid;
     const started = Date.now();

@@ -1,0 +1,150 @@
+// One analyze of a dataset folder for the analyze benchmark, wired the way `video-curator analyze`
+// wires it (src/cli/analyzeCommand.ts): index → MediaService + MediaCache → inference service →
+// analyzeDataset with analyzeClip + createSampleAnalyzer → results.json + report.html. Each phase is
+// timed on its own so the worker start can be reported apart from the analysis.
+import { join } from 'node:path';
+import { analyzeClip } from '../../src/core/analysis/analyzeClip';
+import { analyzeDataset } from '../../src/core/analysis/analyzeDataset';
+import type { AnalysisResults } from '../../src/core/analysis/analysisTypes';
+import { createSampleAnalyzer } from '../../src/core/analysis/analyzeSample';
+import { writeHtmlReport } from '../../src/core/analysis/htmlReport';
+import { indexDataset } from '../../src/core/dataset/indexDataset';
+import type { DatasetIndex } from '../../src/core/dataset/indexDataset';
+import { writeFileAtomic } from '../../src/core/export/atomicFile';
+import { createInferenceService } from '../../src/core/inference/inferenceService';
+import { findModel } from '../../src/core/inference/modelManifest';
+import { MediaCache } from '../../src/core/media/mediaCache';
+import { MediaService } from '../../src/core/media/mediaService';
+import { fullDecode } from './measure';
+
+export interface AnalyzeRunOptions {
+  ffmpeg: string;
+  ffprobe: string;
+  /** The dataset folder (the demo dataset). */
+  folder: string;
+  /** The media cache root: a fresh, empty folder for a cold run, the previous run's for a warm one. */
+  cacheRoot: string;
+  /** Where results.json and report.html go (the CLI writes them into <folder>/.video-curator). */
+  outDir: string;
+}
+
+export interface AnalyzeRun {
+  /** createInferenceService + runtime.status(): the worker process starting and reporting its provider. */
+  workerStartMs: number;
+  indexMs: number;
+  /** analyzeDataset: every clip (concurrency 2, as the CLI) and every sample. */
+  datasetMs: number;
+  /** The part of datasetMs until the last clip finished, and the per-sample stage after it. */
+  clipsMs: number;
+  samplesMs: number;
+  /** results.json + report.html. */
+  writeMs: number;
+  /** index + dataset + write: the analyze itself, without the worker start. */
+  analyzeMs: number;
+  provider: string;
+  fallbackReason?: string;
+  clipsCached: number;
+  clipsFresh: number;
+  results: AnalysisResults;
+}
+
+export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun> {
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const took = now - mark;
+    mark = now;
+    return took;
+  };
+
+  const inference = await createInferenceService({ device: 'cpu' });
+  const status = await inference.runtime.status();
+  const workerStartMs = lap();
+  try {
+    const index = await indexDataset(options.folder);
+    const indexMs = lap();
+    const cache = new MediaCache(options.cacheRoot);
+    const media = new MediaService({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, cache });
+    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
+    const clipDeps = { media, runtime: inference.runtime, cache, modelVersion };
+    const sample = createSampleAnalyzer({
+      media,
+      runtime: inference.runtime,
+      available: inference.available,
+      modelVersion,
+    });
+    let clipsCached = 0;
+    let clipsFresh = 0;
+    const datasetStarted = performance.now();
+    let clipsDone = datasetStarted;
+    const results = await analyzeDataset(
+      index,
+      {
+        clip: (video, signal) => analyzeClip(video, clipDeps, {}, signal),
+        sample,
+        concurrency: 2,
+        settings: {
+          device: status.requested,
+          provider: status.provider,
+          ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
+        },
+      },
+      {
+        onProgress: (p) => {
+          if (p.stage !== 'clips') return;
+          clipsDone = performance.now();
+          if (p.cached) clipsCached++;
+          else clipsFresh++;
+        },
+      },
+    );
+    const datasetMs = lap();
+    await writeFileAtomic(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+    await writeHtmlReport(join(options.outDir, 'report.html'), results, index.samples);
+    const writeMs = lap();
+    return {
+      workerStartMs,
+      indexMs,
+      datasetMs,
+      clipsMs: clipsDone - datasetStarted,
+      samplesMs: datasetMs - (clipsDone - datasetStarted),
+      writeMs,
+      analyzeMs: indexMs + datasetMs + writeMs,
+      provider: status.provider,
+      ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
+      clipsCached,
+      clipsFresh,
+      results,
+    };
+  } finally {
+    await inference.runtime.dispose();
+  }
+}
+
+/** The videos an analyze of this index works on: each distinct sample video, sorted (as analyzeDataset). */
+export function analyzedVideos(index: DatasetIndex): string[] {
+  return [...new Set(index.samples.flatMap((s) => (s.video ? [s.video] : [])))].sort();
+}
+
+export interface DecodeRun {
+  ms: number;
+  /** Videos ffmpeg could not decode (a truncated upload): timed like the rest, as analyze tries them too. */
+  failed: string[];
+  perVideo: Map<string, number>;
+}
+
+/** Full decode (`ffmpeg -threads 2 -i F -f null -`) of each video in turn, summed. */
+export async function decodeAll(ffmpeg: string, videos: readonly string[]): Promise<DecodeRun> {
+  const perVideo = new Map<string, number>();
+  const failed: string[] = [];
+  for (const video of videos) {
+    const started = performance.now();
+    try {
+      await fullDecode(ffmpeg, video);
+    } catch {
+      failed.push(video);
+    }
+    perVideo.set(video, performance.now() - started);
+  }
+  return { ms: [...perVideo.values()].reduce((a, b) => a + b, 0), failed, perVideo };
+}

@@ -1,0 +1,160 @@
+// The extension's state for one dataset folder: the index, the latest analysis results, the
+// journal, and the services that do heavy work off the host thread (ffmpeg and inference run in
+// child processes). Commands and the board use it; it knows nothing of how they are shown.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { analyzeClip } from '../core/analysis/analyzeClip';
+import { analyzeDataset } from '../core/analysis/analyzeDataset';
+import type { AnalyzeProgress } from '../core/analysis/analyzeDataset';
+import type { AnalysisResults } from '../core/analysis/analysisTypes';
+import { createSampleAnalyzer } from '../core/analysis/analyzeSample';
+import { writeHtmlReport } from '../core/analysis/htmlReport';
+import { DecisionJournal } from '../core/curation/decisionJournal';
+import { indexDataset } from '../core/dataset/indexDataset';
+import type { DatasetIndex } from '../core/dataset/indexDataset';
+import { writeFileAtomic } from '../core/export/atomicFile';
+import { createInferenceService } from '../core/inference/inferenceService';
+import type { InferenceService } from '../core/inference/inferenceService';
+import { findModel } from '../core/inference/modelManifest';
+import { defaultWorkerLocation } from '../core/inference/workerLocation';
+import { lookupBinary } from '../core/media/ffmpegPaths';
+import { datasetCacheRoot, MediaCache } from '../core/media/mediaCache';
+import { MediaService } from '../core/media/mediaService';
+import { readSettings } from './settings';
+
+export class Curator implements vscode.Disposable {
+  index: DatasetIndex | undefined;
+  results: AnalysisResults | undefined;
+  journal: DecisionJournal | undefined;
+  private inference: InferenceService | undefined;
+  readonly onDidChange = new vscode.EventEmitter<void>();
+  /** Background jobs running now (for the status bar). */
+  jobs = 0;
+
+  constructor(
+    readonly folder: string,
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {}
+
+  get cacheRoot(): string {
+    return datasetCacheRoot(this.folder);
+  }
+
+  async load(signal?: AbortSignal): Promise<DatasetIndex> {
+    this.index = await indexDataset(this.folder, signal ? { signal } : {});
+    this.journal = await DecisionJournal.open(this.folder);
+    this.results = await readResults(this.folder);
+    this.onDidChange.fire();
+    return this.index;
+  }
+
+  /** The provider in use (starts the inference worker if needed). */
+  async inferenceStatus(): Promise<string> {
+    const inference = await this.getInference();
+    const status = await inference.runtime.status();
+    return status.provider;
+  }
+
+  async analyze(options: {
+    only?: ReadonlySet<string>;
+    signal: AbortSignal;
+    onProgress: (p: AnalyzeProgress) => void;
+  }): Promise<AnalysisResults> {
+    if (!vscode.workspace.isTrusted)
+      throw new Error('Analysis runs ffmpeg and models: trust this workspace first.');
+    const index = this.index ?? (await this.load(options.signal));
+    const settings = readSettings();
+    const ffmpeg = lookupBinary('ffmpeg', settings.ffmpegPath ? { explicit: settings.ffmpegPath } : {});
+    const ffprobe = lookupBinary('ffprobe', settings.ffprobePath ? { explicit: settings.ffprobePath } : {});
+    if (!ffmpeg.found) throw new Error(ffmpeg.message);
+    if (!ffprobe.found) throw new Error(ffprobe.message);
+    const cache = new MediaCache(this.cacheRoot);
+    const media = new MediaService({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, cache });
+    const inference = await this.getInference();
+    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
+    const status = await inference.runtime.status();
+    this.jobs++;
+    this.onDidChange.fire();
+    try {
+      const results = await analyzeDataset(
+        index,
+        {
+          clip: (video, signal) =>
+            analyzeClip(video, { media, runtime: inference.runtime, cache, modelVersion }, {}, signal),
+          sample: createSampleAnalyzer({
+            media,
+            runtime: inference.runtime,
+            available: inference.available,
+            modelVersion,
+          }),
+          concurrency: 2,
+          settings: {
+            device: status.requested,
+            provider: status.provider,
+            ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
+          },
+        },
+        {
+          signal: options.signal,
+          onProgress: options.onProgress,
+          ...(options.only ? { only: options.only } : {}),
+        },
+      );
+      const merged = options.only && this.results ? mergeResults(this.results, results) : results;
+      const out = join(this.folder, '.video-curator');
+      await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(merged, null, 1)}\n`);
+      await writeHtmlReport(join(out, 'report.html'), merged, index.samples);
+      this.results = merged;
+      return merged;
+    } finally {
+      this.jobs--;
+      this.onDidChange.fire();
+    }
+  }
+
+  private async getInference(): Promise<InferenceService> {
+    if (!this.inference) {
+      const settings = readSettings();
+      this.inference = await createInferenceService({
+        device: settings.device,
+        ...(settings.modelsPath ? { modelsPath: settings.modelsPath } : {}),
+        globalStorage: join(this.context.globalStorageUri.fsPath, 'models'),
+        allowDownload: settings.allowDownload,
+        worker: defaultWorkerLocation(join(this.context.extensionUri.fsPath, 'dist')),
+        log: (line) => this.output.appendLine(`[inference] ${line}`),
+      });
+    }
+    return this.inference;
+  }
+
+  /** Settings changed: the next use starts a fresh runtime with them. */
+  async resetInference(): Promise<void> {
+    await this.inference?.runtime.dispose();
+    this.inference = undefined;
+  }
+
+  dispose(): void {
+    void this.inference?.runtime.dispose();
+    this.onDidChange.dispose();
+  }
+}
+
+async function readResults(folder: string): Promise<AnalysisResults | undefined> {
+  try {
+    return JSON.parse(
+      await readFile(join(folder, '.video-curator', 'results.json'), 'utf8'),
+    ) as AnalysisResults;
+  } catch {
+    return undefined; // none yet, or unreadable: the board shows "not analysed yet"
+  }
+}
+
+function mergeResults(previous: AnalysisResults, fresh: AnalysisResults): AnalysisResults {
+  const clips = new Map(previous.clips.map((c) => [c.video, c]));
+  for (const c of fresh.clips) clips.set(c.video, c);
+  const samples = new Map(previous.samples.map((s) => [s.sampleId, s]));
+  for (const s of fresh.samples) samples.set(s.sampleId, s);
+  return { ...fresh, clips: [...clips.values()], samples: [...samples.values()] };
+}

@@ -1,0 +1,358 @@
+// The packaged extension in real VS Code: the .vsix installed into code-server (VS Code's own workbench
+// and extension host), driven through Debian chromium with playwright-core, on the demo dataset.
+// Skips, with the reason, where code-server cannot be installed (not linux-x64, not Node 20, offline
+// without a cached install) or chromium is missing. Timings and peak memory go to the test log.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '../..');
+const OUT = join(ROOT, '.test-tmp', 'vscode');
+const VSIX = join(OUT, 'video-curator.vsix');
+const VSIX_INPUTS = `${VSIX}.inputs`; // hash of what went into VSIX, to reuse it while nothing changed
+
+interface Tools {
+  codeServer: string;
+  ensureVsce: () => string;
+  packageExtension: (options: { out: string; build: boolean }) => string;
+}
+
+const timings: Record<string, number> = {};
+async function timed<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    timings[label] = (Date.now() - started) / 1000;
+  }
+}
+
+/** Installs code-server if it can (scripts/codeServer.mjs) and says why not where it cannot. */
+async function prepareTools(): Promise<Tools | string> {
+  if (!existsSync(CHROMIUM)) return `chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+  const codeServerScript = (await import(join(ROOT, 'scripts', 'codeServer.mjs'))) as {
+    ensureCodeServer: (o?: { log?: (line: string) => void }) => string;
+    installedCodeServer: () => string | undefined;
+  };
+  const packaging = (await import(join(ROOT, 'scripts', 'package.mjs'))) as Omit<Tools, 'codeServer'>;
+  try {
+    const wasInstalled = codeServerScript.installedCodeServer() !== undefined;
+    const codeServer = await timed('code-server install', () =>
+      codeServerScript.ensureCodeServer({ log: (line) => console.log(`# ${line}`) }),
+    );
+    if (wasInstalled) delete timings['code-server install'];
+    return { codeServer, ...packaging };
+  } catch (error) {
+    return `code-server cannot be installed here: ${(error as Error).message}`;
+  }
+}
+
+const prepared = await prepareTools();
+const skip = typeof prepared === 'string' ? prepared : false;
+
+describe('Video Curator in real VS Code (code-server)', { skip }, () => {
+  const tools = prepared as Tools;
+  const run = join(OUT, `run-${process.pid}`);
+  const dataset = join(run, 'demo');
+  let server: ChildProcess | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let memory: MemorySampler | undefined;
+  let passed = false;
+
+  before(async () => {
+    for (const old of existsSync(OUT) ? readdirSync(OUT) : [])
+      if (old.startsWith('run-')) rmSync(join(OUT, old), { recursive: true, force: true });
+    mkdirSync(run, { recursive: true });
+
+    await timed('package (.vsix)', () => freshVsix(tools));
+    await timed('demo dataset', () => runChecked(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'demo', dataset]));
+
+    // Everything code-server writes (settings, logs, caches, extensions) stays inside the run dir.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      XDG_CONFIG_HOME: join(run, 'config'),
+      XDG_DATA_HOME: join(run, 'data'),
+      XDG_CACHE_HOME: join(run, 'cache'),
+      TMPDIR: join(run, 'tmp'),
+    };
+    for (const dir of ['config', 'data', 'cache', 'tmp', 'user-data/User', 'extensions'])
+      mkdirSync(join(run, dir), { recursive: true });
+    writeFileSync(
+      join(run, 'user-data', 'User', 'settings.json'),
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.tips.enabled': false,
+      }),
+    );
+    const dirs = ['--user-data-dir', join(run, 'user-data'), '--extensions-dir', join(run, 'extensions')];
+    await timed('install .vsix', () =>
+      runChecked(process.execPath, [tools.codeServer, ...dirs, '--install-extension', VSIX], env),
+    );
+
+    const port = await freePort();
+    const log = openSync(join(run, 'code-server.log'), 'w');
+    await timed('code-server start (/healthz)', async () => {
+      // detached: its own process group, so the extension host and helpers go down with it.
+      server = spawn(
+        process.execPath,
+        [
+          tools.codeServer,
+          '--auth',
+          'none',
+          '--bind-addr',
+          `127.0.0.1:${port}`,
+          ...dirs,
+          '--disable-telemetry',
+          '--disable-update-check',
+          '--disable-workspace-trust',
+          '--disable-getting-started-override',
+          dataset,
+        ],
+        { env, detached: true, stdio: ['ignore', log, log] },
+      );
+      await waitFor(`code-server /healthz on port ${port}`, 60_000, async () => {
+        if (server?.exitCode !== null) throw new Error(`code-server exited: ${tail(join(run, 'code-server.log'))}`);
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        return response?.ok === true;
+      });
+    });
+
+    memory = new MemorySampler();
+    context = await chromium.launchPersistentContext(join(run, 'browser'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    await timed('workbench load', async () => {
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dataset)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    if (server?.pid !== undefined) await killGroup(server);
+    memory?.stop();
+    const report = Object.entries(timings)
+      .map(([label, seconds]) => `${label} ${seconds.toFixed(1)} s`)
+      .join(', ');
+    console.log(`# timings: ${report}`);
+    if (memory) console.log(`# peak memory (PSS of code-server + chromium): ${(memory.peak / 2 ** 20).toFixed(0)} MiB`);
+    if (passed) rmSync(run, { recursive: true, force: true });
+    else console.log(`# kept ${relative(ROOT, run)} for inspection (code-server.log inside)`);
+  });
+
+  it('indexes the dataset from the command palette and lists its problems in the Problems panel', async () => {
+    await timed('index command + Problems panel', async () => {
+      await runCommand(page, 'Video Curator: Index Dataset');
+      await page
+        .locator('.notifications-toasts')
+        .getByText(/Video Curator: 16 samples in 5 annotation files; 2 errors, 1 warning/)
+        .waitFor({ timeout: 60_000 });
+
+      await runCommand(page, 'View: Focus Problems');
+      const problems = page.locator('.markers-panel');
+      await problems.waitFor({ timeout: 30_000 });
+      // One row per problem: a missing video and a grounding window past the clip's end (plus the
+      // truncated upload). The tree is virtualised, but three problems in two files fit on screen.
+      await problems.getByText('video "videos/interview.mp4" not found', { exact: false }).waitFor();
+      await problems.getByText("The window [3, 4.5] ends after the video's 4 s", { exact: false }).waitFor();
+      const text = (await problems.textContent()) ?? '';
+      for (const expected of ['conversations.json', 'grounding.jsonl', 'broken_upload.mp4'])
+        assert.ok(text.includes(expected), `Problems panel lacks ${expected}: ${text.slice(0, 500)}`);
+      const badge = await page.locator('.statusbar-item[id="status.problems"]').textContent();
+      assert.match(badge ?? '', /2\D+1/, `status bar problems badge: ${badge}`);
+    });
+  });
+
+  it('opens the curation board and records an accept pressed on its first row', async () => {
+    await timed('board: open + accept', async () => {
+      await runCommand(page, 'Video Curator: Open Curation Board');
+      const board: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const firstRow = board.locator('.row[role="option"]').first();
+      await firstRow.waitFor({ timeout: 60_000 });
+      assert.ok((await board.locator('.row[role="option"]').count()) >= 5, 'board shows the demo rows');
+      const sampleId = await firstRow.getAttribute('data-sample-id');
+      assert.ok(sampleId, 'rows carry their sample id');
+
+      await firstRow.click();
+      await page.keyboard.press('a');
+      const journal = join(dataset, '.video-curator', 'decisions.jsonl');
+      const line = await waitFor('an accept line in decisions.jsonl', 30_000, () => {
+        if (!existsSync(journal)) return undefined;
+        return readFileSync(journal, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { sampleId: string; verdict: string })
+          .find((d) => d.verdict === 'accept');
+      });
+      assert.equal(line.sampleId, sampleId, 'the accepted sample is the row that was selected');
+      await board.locator(`.row[data-sample-id="${cssString(sampleId)}"] .c-verdict.v-accept`).waitFor();
+    });
+    passed = true;
+  });
+});
+
+/** Runs a command from the palette; retries because it lists only commands registered when it opens. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await waitFor(`"${title}" in the command palette`, 60_000, async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3_000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await page.keyboard.press('Enter');
+    return true;
+  });
+}
+
+/** Reuses the test's .vsix while the built files and manifest it came from are unchanged. */
+function freshVsix(tools: Tools): void {
+  runChecked(process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
+  const hash = createHash('sha256');
+  const add = (path: string): void => {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) add(join(path, name));
+    else hash.update(relative(ROOT, path)).update(readFileSync(path));
+  };
+  for (const input of ['dist', 'media', 'models', 'docs', 'package.json', 'package-lock.json', '.vscodeignore'])
+    add(join(ROOT, input));
+  const inputs = hash.digest('hex');
+  if (existsSync(VSIX) && existsSync(VSIX_INPUTS) && readFileSync(VSIX_INPUTS, 'utf8') === inputs) return;
+  rmSync(VSIX_INPUTS, { force: true });
+  tools.packageExtension({ out: VSIX, build: false });
+  writeFileSync(VSIX_INPUTS, inputs);
+}
+
+function runChecked(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (result.status !== 0)
+    throw new Error(`${[command, ...args].join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T> | T): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** SIGTERM to the whole process group, SIGKILL if anything is left after 5 s. */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const group = -(child.pid as number);
+  const alive = (): boolean => {
+    try {
+      process.kill(group, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(group, 'SIGTERM');
+  const deadline = Date.now() + 5_000;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(group, 'SIGKILL');
+}
+
+function tail(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no log)';
+}
+
+function cssString(value: string): string {
+  return value.replace(/["\\]/g, '\\$&');
+}
+
+/** Peak proportional set size (PSS) of every process descending from this one, sampled each 500 ms. */
+class MemorySampler {
+  peak = 0;
+  private readonly timer = setInterval(() => this.sample(), 500);
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sample(): void {
+    const parents = new Map<number, number>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    const ours = new Set([process.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, parent] of parents)
+        if (!ours.has(pid) && ours.has(parent)) {
+          ours.add(pid);
+          grew = true;
+        }
+    }
+    ours.delete(process.pid);
+    let total = 0;
+    for (const pid of ours) {
+      try {
+        const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+        total += Number(match?.[1] ?? 0) * 1024;
+      } catch {
+        // exited meanwhile
+      }
+    }
+    this.peak = Math.max(this.peak, total);
+  }
+}
