@@ -6,6 +6,9 @@ import type { InferenceRuntime } from '../inference/inferenceRuntime';
 import type { MediaCache } from '../media/mediaCache';
 import type { MediaService } from '../media/mediaService';
 import { videoIdentity } from '../media/videoIdentity';
+import { writeJpeg } from '../media/jpegFrames';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FrameBatch } from '../../protocol/inference';
 import type { ClipAnalysis, FrameRef, ModelUse, Observation, TrackResult } from './analysisTypes';
 import { decodeClipFrames, FRAME_SIGNATURE_MODEL, MOTION_MODEL } from './clipFrames';
@@ -17,7 +20,7 @@ import { trackObservations } from './tracker';
 import { utrSignals } from './utrSignals';
 
 export const OCR_MODEL = 'npm/pp-ocr-v4';
-const CLIP_ANALYSIS_VERSION = 7;
+const CLIP_ANALYSIS_VERSION = 8;
 
 export interface ClipAnalyzerDeps {
   media: MediaService;
@@ -115,8 +118,12 @@ export async function analyzeClip(
     );
   }
   if (params.ocr === 'on' && frames.analysis.length > 0) {
-    const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: frames.analysisBatch }, run);
-    textSeen.push(...ocrObservations(ocr.output, frames.analysis));
+    // OCR reads each distinct picture once: a run of near-identical frames shares the first one's lines.
+    const runs = distinctRuns(frames.analysisDescriptors, dense.dim, frames.analysis.length);
+    const firsts = [...new Set(runs)];
+    const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: pick(frames.analysisBatch, firsts) }, run);
+    const linesOf = new Map(firsts.map((row, i) => [row, ocr.output.frames[i]]));
+    textSeen.push(...ocrObservations({ frames: runs.map((row) => linesOf.get(row) ?? []) }, frames.analysis));
   }
   // Each expert is tracked over the frames it looked at, so its own gaps are not counted as misses.
   const tracks = mergeTrackResults(
@@ -132,8 +139,13 @@ export async function analyzeClip(
     { seed: options.seed ?? identity.key },
   );
 
-  const strip = await deps.media.filmstrip(video, { count: 16, height: 96 }, signal);
-  const poster = await deps.media.poster(video, 180, signal).catch(() => undefined);
+  const { filmstrip, poster } = await writeBoardImages(
+    frames.analysis,
+    frames.analysisBatch,
+    probe.duration,
+    identity.key,
+    deps.cache,
+  );
   const analysis: ClipAnalysis = {
     video,
     identity: identity.key,
@@ -142,10 +154,7 @@ export async function analyzeClip(
     analysisWidth: width,
     analysisHeight: height,
     candidates: frames.candidates,
-    filmstrip: strip.frames.map((f) => ({
-      frame: { index: f.index, pts: f.pts, time: f.time },
-      file: f.file,
-    })),
+    filmstrip,
     ...(poster ? { poster } : {}),
     shots,
     signals,
@@ -158,6 +167,77 @@ export async function analyzeClip(
   };
   if (deps.cache && key) await deps.cache.putJson('clip-analysis', key, analysis);
   return { analysis, cached: false };
+}
+
+/** For each frame, the first frame of its run of near-identical pictures (descriptor distance < 0.01). */
+function distinctRuns(descriptors: Float32Array, dim: number, count: number): number[] {
+  const runs: number[] = [];
+  let head = 0;
+  for (let i = 0; i < count; i++) {
+    let dot = 0;
+    for (let d = 0; d < dim; d++) dot += descriptors[head * dim + d] * descriptors[i * dim + d];
+    if (1 - dot >= 0.01) head = i;
+    runs.push(head);
+  }
+  return runs;
+}
+
+const FILMSTRIP_FRAMES = 16;
+const FILMSTRIP_HEIGHT = 96;
+const POSTER_HEIGHT = 180;
+
+/**
+ * The board's filmstrip (up to 16 frames at the centres of equal segments, 96 px high) and poster
+ * (the middle one, 180 px), encoded from the analysis frames already in memory, in the cache.
+ */
+async function writeBoardImages(
+  analysis: FrameRef[],
+  batch: FrameBatch,
+  duration: number,
+  identity: string,
+  cache: MediaCache | undefined,
+): Promise<{ filmstrip: ClipAnalysis['filmstrip']; poster?: string }> {
+  if (!cache || analysis.length === 0) return { filmstrip: [] };
+  const rows = [
+    ...new Set(
+      Array.from({ length: FILMSTRIP_FRAMES }, (_, i) =>
+        nearestFrame(analysis, ((i + 0.5) * duration) / FILMSTRIP_FRAMES),
+      ),
+    ),
+  ];
+  const key = cache.keyFor('board-images', identity, {
+    rows: rows.map((r) => analysis[r].index),
+    FILMSTRIP_HEIGHT,
+    POSTER_HEIGHT,
+  });
+  const frameBytes = batch.width * batch.height * 3;
+  const rgb = (row: number) => batch.data.subarray(row * frameBytes, (row + 1) * frameBytes);
+  const dir =
+    (await cache.getDir('board-images', key)) ??
+    (await cache.commitDir('board-images', key, async (temp) => {
+      await Promise.all(
+        rows.map((row, i) =>
+          writeJpeg(rgb(row), batch.width, batch.height, join(temp, `${i}.jpg`), {
+            height: FILMSTRIP_HEIGHT,
+          }),
+        ),
+      );
+      await writeJpeg(rgb(rows[rows.length >> 1]), batch.width, batch.height, join(temp, 'poster.jpg'), {
+        height: POSTER_HEIGHT,
+      });
+      await writeFile(join(temp, 'meta.json'), JSON.stringify({ frames: rows.map((r) => analysis[r]) }));
+    }));
+  return {
+    filmstrip: rows.map((row, i) => ({ frame: analysis[row], file: join(dir, `${i}.jpg`) })),
+    poster: join(dir, 'poster.jpg'),
+  };
+}
+
+function nearestFrame(frames: FrameRef[], time: number): number {
+  let best = 0;
+  for (let i = 1; i < frames.length; i++)
+    if (Math.abs(frames[i].time - time) < Math.abs(frames[best].time - time)) best = i;
+  return best;
 }
 
 function frameRate(frames: FrameRef[]): number {

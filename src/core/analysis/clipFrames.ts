@@ -31,6 +31,8 @@ export interface ClipFrames {
   /** Analysis frames (at analysisFps) at the analysis size: what OCR and trackers of text look at. */
   analysis: FrameRef[];
   analysisBatch: FrameBatch;
+  /** Descriptor of each analysis frame (the dense descriptor of the same frame). */
+  analysisDescriptors: Float32Array;
   /** Keyframe candidates: every n-th analysis frame, so about candidateFps. */
   candidates: FrameRef[];
   /** Descriptor of each candidate (the dense descriptor of the same frame). */
@@ -86,11 +88,16 @@ export async function decodeClipFrames(
   const row = new Map(dense.frames.map((f, i) => [f.index, i]));
   const step = Math.max(1, Math.round(analysisFps / (options.candidateFps ?? 1)));
   const candidates = { frames: analysis.frames.filter((_, i) => i % step === 0) };
-  const candidateDescriptors = new Float32Array(candidates.frames.length * dim);
-  candidates.frames.forEach((f, i) => {
-    // Candidates are frames of the same stream, so the dense pass holds each one (or its neighbour when spread).
+  // Analysis frames are frames of the same stream, so the dense pass holds each one (or its neighbour when spread).
+  const analysisDescriptors = new Float32Array(analysis.frames.length * dim);
+  analysis.frames.forEach((f, i) => {
     const at = row.get(f.index) ?? nearestRow(dense.frames, f.index);
-    candidateDescriptors.set(embeddings.subarray(at * dim, (at + 1) * dim), i * dim);
+    analysisDescriptors.set(embeddings.subarray(at * dim, (at + 1) * dim), i * dim);
+  });
+  const candidateDescriptors = new Float32Array(candidates.frames.length * dim);
+  analysis.frames.forEach((_, i) => {
+    if (i % step === 0)
+      candidateDescriptors.set(analysisDescriptors.subarray(i * dim, (i + 1) * dim), (i / step) * dim);
   });
   return {
     dense: {
@@ -102,6 +109,7 @@ export async function decodeClipFrames(
     denseBatch,
     analysis: analysis.frames.map(toRef),
     analysisBatch: packFrames(analysis.frames, analysisWidth, analysisHeight),
+    analysisDescriptors,
     candidates: candidates.frames.map(toRef),
     candidateDescriptors,
     analysisWidth,

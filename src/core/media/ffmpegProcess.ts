@@ -81,7 +81,10 @@ export function runFfmpeg(job: FfmpegJob): Promise<void> {
         exited = true;
         if (drained) finish();
       });
+      // No 'close' event: fluent-ffmpeg treats the output stream closing before the process has
+      // exited (common under load) as a failure after 20 ms. We wait for both ourselves instead.
       const sink = new Writable({
+        emitClose: false,
         write(chunk: Buffer, _encoding, done) {
           job.onData?.(chunk);
           done();

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { ConcurrencyLimiter } from '../jobs/concurrencyLimiter';
 import type { FrameSize } from './frameDecoder';
-import { readFrameTimeline } from './frameTimeline';
 import type { FrameTimeline } from './frameTimeline';
 import type { MediaCache } from './mediaCache';
 import { MediaError } from './mediaError';
-import { checkVideoFile, probeVideo } from './probeVideo';
+import { checkVideoFile, probeVideoWithTimeline } from './probeVideo';
 import type { VideoProbe } from './probeVideo';
 import { sampleFrames } from './sampleFrames';
 import type { OpenedVideo, SampleOptions, SampleResult } from './sampleFrames';
@@ -48,7 +47,7 @@ export interface ClipOutcome<T> {
   error?: MediaError;
 }
 
-const PROBE_VERSION = 1;
+const PROBE_VERSION = 2;
 const FILMSTRIP_VERSION = 1;
 
 export class MediaService {
@@ -202,14 +201,8 @@ export class MediaService {
     await checkVideoFile(path);
     const cache = this.options.cache;
     const run = signal ? { signal } : {};
-    const load = async (): Promise<{ probe: VideoProbe; timeline: FrameTimeline }> => {
-      const probe = await this.pool.run(() => probeVideo(this.options.ffprobe, path, run), signal);
-      const timeline = await this.pool.run(
-        () => readFrameTimeline(this.options.ffprobe, path, probe.streamIndex, run),
-        signal,
-      );
-      return { probe, timeline };
-    };
+    const load = (): Promise<{ probe: VideoProbe; timeline: FrameTimeline }> =>
+      this.pool.run(() => probeVideoWithTimeline(this.options.ffprobe, path, run), signal);
     if (!cache) return { path, ...(await load()) };
     const identity = await videoIdentity(path);
     const key = cache.keyFor('probe', identity.key, { v: PROBE_VERSION });

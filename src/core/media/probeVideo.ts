@@ -5,6 +5,8 @@ import { access, stat } from 'node:fs/promises';
 import { runFfprobe } from './ffprobeRun';
 import type { RunOptions } from './ffprobeRun';
 import { MediaError } from './mediaError';
+import { parseFrameTimeline } from './frameTimeline';
+import type { FrameTimeline } from './frameTimeline';
 
 export interface VideoProbe {
   /** Seconds; from the container, else from the last video packet's PTS. */
@@ -71,19 +73,58 @@ export async function checkVideoFile(path: string): Promise<void> {
   });
 }
 
+/**
+ * Probe and frame timeline from ONE ffprobe run (format, streams and every packet), which saves a
+ * process per clip over probeVideo + readFrameTimeline.
+ */
+export async function probeVideoWithTimeline(
+  ffprobe: string,
+  path: string,
+  options: RunOptions = {},
+): Promise<{ probe: VideoProbe; timeline: FrameTimeline }> {
+  const packets: PacketJson[] = [];
+  const probe = await probeVideo(ffprobe, path, options, packets);
+  const csv = packets
+    .filter((p) => p.stream_index === probe.streamIndex)
+    .map((p) => `${p.pts_time ?? 'N/A'},${p.dts_time ?? 'N/A'},${p.size ?? 0},${p.flags ?? ''}`)
+    .join('\n');
+  const timeline = parseFrameTimeline(csv);
+  if (timeline.times.length === 0) throw new MediaError('corrupt', path, 'no video frames could be read');
+  return { probe, timeline };
+}
+
+interface PacketJson {
+  stream_index?: number;
+  pts_time?: string;
+  dts_time?: string;
+  size?: string;
+  flags?: string;
+}
+
+/** `packetsOut`: when given, the packets are read in the same run and pushed into it. */
 export async function probeVideo(
   ffprobe: string,
   path: string,
   options: RunOptions = {},
+  packetsOut?: PacketJson[],
 ): Promise<VideoProbe> {
   await checkVideoFile(path);
   const text = await runFfprobe(
     ffprobe,
     path,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'],
+    packetsOut
+      ? [
+          '-v',
+          'error',
+          '-print_format',
+          'json',
+          '-show_entries',
+          'format:stream:packet=stream_index,pts_time,dts_time,size,flags',
+        ]
+      : ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'],
     options,
   );
-  let json: ProbeJson;
+  let json: ProbeJson & { packets?: PacketJson[] };
   try {
     json = JSON.parse(text) as ProbeJson;
   } catch {
@@ -136,8 +177,11 @@ export async function probeVideo(
     container: json.format?.format_name ?? 'unknown',
     streamIndex: video.index ?? 0,
   };
+  if (packetsOut && json.packets) for (const p of json.packets) packetsOut.push(p);
   if (containerDuration === undefined || containerDuration <= 0) {
-    const lastPts = await lastVideoPacketPts(ffprobe, path, probe.streamIndex, options);
+    const lastPts = packetsOut
+      ? lastPtsOf(packetsOut.filter((p) => p.stream_index === probe.streamIndex))
+      : await lastVideoPacketPts(ffprobe, path, probe.streamIndex, options);
     if (lastPts === undefined) throw new MediaError('corrupt', path, 'no video packets could be read');
     probe.duration = Math.max(0, lastPts - startTime);
     probe.durationSource = 'packets';
@@ -169,6 +213,15 @@ async function lastVideoPacketPts(
   let last: number | undefined;
   for (const line of text.split('\n')) {
     const value = Number.parseFloat(line);
+    if (Number.isFinite(value) && (last === undefined || value > last)) last = value;
+  }
+  return last;
+}
+
+function lastPtsOf(packets: PacketJson[]): number | undefined {
+  let last: number | undefined;
+  for (const p of packets) {
+    const value = Number.parseFloat(p.pts_time ?? '');
     if (Number.isFinite(value) && (last === undefined || value > last)) last = value;
   }
   return last;
