@@ -1,6 +1,6 @@
 // Installs code-server (real VS Code's workbench + extension host, served to a browser) into
 // .tools/code-server on demand, for the real-VS Code tests. Idempotent: a finished install is reused.
-// See docs in ../shared/TOOLCHAIN.md ("Real VS Code for tests: code-server") for why each step exists.
+// See ../shared/TOOLCHAIN.md ("Real VS Code for tests: code-server") for why each step exists.
 //   node scripts/codeServer.mjs          install if missing, print the binary's path
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,8 +20,12 @@ export const CODE_SERVER_BIN = join(PACKAGE_DIR, 'out', 'node', 'entry.js');
 export function installedCodeServer() {
   try {
     const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8'));
-    // lib/vscode is the last thing the postinstall puts in place; without it the install is partial.
-    if (pkg.version === CODE_SERVER_VERSION && existsSync(join(PACKAGE_DIR, 'lib', 'vscode', 'package.json')))
+    // Its postinstall installs VS Code's own dependencies, then links lib/vscode/node_modules.asar;
+    // without that link the postinstall did not finish (or npm skipped it): the install is partial.
+    if (
+      pkg.version === CODE_SERVER_VERSION &&
+      existsSync(join(PACKAGE_DIR, 'lib', 'vscode', 'node_modules.asar'))
+    )
       return CODE_SERVER_BIN;
   } catch {
     // not installed
@@ -79,7 +83,10 @@ export function ensureCodeServer({ log = (line) => console.error(line) } = {}) {
   );
   const installed = installedCodeServer();
   if (!installed)
-    throw new Error(`code-server@${CODE_SERVER_VERSION} installed but ${PACKAGE_DIR} is incomplete`);
+    throw new Error(
+      `code-server@${CODE_SERVER_VERSION} installed but its postinstall did not finish (no ` +
+        'lib/vscode/node_modules.asar); were install scripts blocked (npm allow-scripts, ignore-scripts)?',
+    );
   log(`code-server installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return installed;
 }

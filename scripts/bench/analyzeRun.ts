@@ -1,18 +1,16 @@
 // One analyze of a dataset folder for the analyze benchmark, wired the way `video-curator analyze`
 // wires it (src/cli/analyzeCommand.ts): index → MediaService + MediaCache → inference service →
-// analyzeDataset with analyzeClip + createSampleAnalyzer → results.json + report.html. Each phase is
+// analyzeDataset with createDatasetAnalyzer → results.json + report.html. Each phase is
 // timed on its own so the worker start can be reported apart from the analysis.
 import { join } from 'node:path';
-import { analyzeClip } from '../../src/core/analysis/analyzeClip';
 import { analyzeDataset } from '../../src/core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../../src/core/analysis/analysisTypes';
-import { createSampleAnalyzer } from '../../src/core/analysis/analyzeSample';
+import { createDatasetAnalyzer } from '../../src/core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../../src/core/analysis/htmlReport';
 import { indexDataset } from '../../src/core/dataset/indexDataset';
 import type { DatasetIndex } from '../../src/core/dataset/indexDataset';
 import { writeFileAtomic } from '../../src/core/export/atomicFile';
 import { createInferenceService } from '../../src/core/inference/inferenceService';
-import { findModel } from '../../src/core/inference/modelManifest';
 import { MediaCache } from '../../src/core/media/mediaCache';
 import { MediaService } from '../../src/core/media/mediaService';
 import { fullDecode } from './measure';
@@ -65,39 +63,19 @@ export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun
     const indexMs = lap();
     const cache = new MediaCache(options.cacheRoot);
     const media = new MediaService({ ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, cache });
-    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
-    const clipDeps = { media, runtime: inference.runtime, cache, modelVersion };
-    const sample = createSampleAnalyzer({
-      media,
-      runtime: inference.runtime,
-      available: inference.available,
-      modelVersion,
-    });
+    const analyzer = createDatasetAnalyzer({ media, cache, inference, status });
     let clipsCached = 0;
     let clipsFresh = 0;
     const datasetStarted = performance.now();
     let clipsDone = datasetStarted;
-    const results = await analyzeDataset(
-      index,
-      {
-        clip: (video, signal) => analyzeClip(video, clipDeps, {}, signal),
-        sample,
-        concurrency: 2,
-        settings: {
-          device: status.requested,
-          provider: status.provider,
-          ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
-        },
+    const results = await analyzeDataset(index, analyzer, {
+      onProgress: (p) => {
+        if (p.stage !== 'clips') return;
+        clipsDone = performance.now();
+        if (p.cached) clipsCached++;
+        else clipsFresh++;
       },
-      {
-        onProgress: (p) => {
-          if (p.stage !== 'clips') return;
-          clipsDone = performance.now();
-          if (p.cached) clipsCached++;
-          else clipsFresh++;
-        },
-      },
-    );
+    });
     const datasetMs = lap();
     await writeFileAtomic(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
     await writeHtmlReport(join(options.outDir, 'report.html'), results, index.samples);

@@ -1,10 +1,9 @@
 // analyze: the main job. Index → media → inference → analysis → cache → results.json + report.html.
 // Ctrl-C stops cleanly: finished clips stay cached, so the next run resumes where this one stopped.
 import { join, relative } from 'node:path';
-import { analyzeClip } from '../core/analysis/analyzeClip';
 import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../core/analysis/analysisTypes';
-import { createSampleAnalyzer } from '../core/analysis/analyzeSample';
+import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { summarizeReview } from '../core/curation/reviewSummary';
@@ -13,7 +12,6 @@ import { summarizeIndex } from '../core/dataset/indexSummary';
 import { writeFileAtomic } from '../core/export/atomicFile';
 import { parseDevice } from '../core/inference/deviceSetting';
 import { createInferenceService } from '../core/inference/inferenceService';
-import { findModel } from '../core/inference/modelManifest';
 import { lookupBinary } from '../core/media/ffmpegPaths';
 import { MediaCache, datasetCacheRoot } from '../core/media/mediaCache';
 import { MediaService } from '../core/media/mediaService';
@@ -65,40 +63,19 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
         ? { modelsPath: options.modelsPath ?? process.env.VIDEO_CURATOR_MODELS }
         : {}),
     });
-    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
     const status = await inference.runtime.status();
     const progress = new ProgressLine();
     try {
-      const clipDeps = { media, runtime: inference.runtime, cache, modelVersion };
-      const sample = createSampleAnalyzer({
-        media,
-        runtime: inference.runtime,
-        available: inference.available,
-        modelVersion,
+      results = await analyzeDataset(index, createDatasetAnalyzer({ media, cache, inference, status }), {
+        signal: cancelSignal,
+        ...(only ? { only } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        onProgress: (p) => {
+          const eta = p.etaSeconds === undefined ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+          const what = p.current ? `: ${relative(index.folder, p.current) || p.current}` : '';
+          progress.update(`${p.stage} ${p.done}/${p.total}${eta}${what}`);
+        },
       });
-      results = await analyzeDataset(
-        index,
-        {
-          clip: (video, signal) => analyzeClip(video, clipDeps, {}, signal),
-          sample,
-          concurrency: 2,
-          settings: {
-            device: status.requested,
-            provider: status.provider,
-            ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
-          },
-        },
-        {
-          signal: cancelSignal,
-          ...(only ? { only } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          onProgress: (p) => {
-            const eta = p.etaSeconds === undefined ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
-            const what = p.current ? `: ${relative(index.folder, p.current) || p.current}` : '';
-            progress.update(`${p.stage} ${p.done}/${p.total}${eta}${what}`);
-          },
-        },
-      );
     } finally {
       progress.done();
       await inference.runtime.dispose();

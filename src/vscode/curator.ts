@@ -4,11 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { analyzeClip } from '../core/analysis/analyzeClip';
 import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalyzeProgress } from '../core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../core/analysis/analysisTypes';
-import { createSampleAnalyzer } from '../core/analysis/analyzeSample';
+import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { indexDataset } from '../core/dataset/indexDataset';
@@ -16,7 +15,6 @@ import type { DatasetIndex } from '../core/dataset/indexDataset';
 import { writeFileAtomic } from '../core/export/atomicFile';
 import { createInferenceService } from '../core/inference/inferenceService';
 import type { InferenceService } from '../core/inference/inferenceService';
-import { findModel } from '../core/inference/modelManifest';
 import { defaultWorkerLocation } from '../core/inference/workerLocation';
 import { lookupBinary } from '../core/media/ffmpegPaths';
 import { datasetCacheRoot, MediaCache } from '../core/media/mediaCache';
@@ -73,29 +71,13 @@ export class Curator implements vscode.Disposable {
     const cache = new MediaCache(this.cacheRoot);
     const media = new MediaService({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, cache });
     const inference = await this.getInference();
-    const modelVersion = (id: string): string => findModel(inference.manifest, id)?.version ?? 'unknown';
     const status = await inference.runtime.status();
     this.jobs++;
     this.onDidChange.fire();
     try {
       const results = await analyzeDataset(
         index,
-        {
-          clip: (video, signal) =>
-            analyzeClip(video, { media, runtime: inference.runtime, cache, modelVersion }, {}, signal),
-          sample: createSampleAnalyzer({
-            media,
-            runtime: inference.runtime,
-            available: inference.available,
-            modelVersion,
-          }),
-          concurrency: 2,
-          settings: {
-            device: status.requested,
-            provider: status.provider,
-            ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
-          },
-        },
+        createDatasetAnalyzer({ media, cache, inference, status }),
         {
           signal: options.signal,
           onProgress: options.onProgress,

@@ -20,6 +20,7 @@ import {
 } from './dialogueTemplates';
 import type { DialogueTemplate, Mover } from './dialogueTemplates';
 import { normaliseText } from './tracker';
+import { seededRandom } from './seededRandom';
 
 export interface DialogueClip {
   duration: number;
@@ -85,7 +86,7 @@ export function generateDialogues(
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     seed: options.seed,
   };
-  const random = mulberry32(hash32(options.seed));
+  const random = seededRandom(options.seed);
   const eligible = tracks.tracks.filter(
     (t) => t.confidence >= settings.minConfidence && t.observations.length >= settings.minObservations,
   );
@@ -477,26 +478,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
-}
-
-/** FNV-1a, 32 bits: the seed string as a PRNG state. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

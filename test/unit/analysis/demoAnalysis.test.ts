@@ -2,15 +2,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { analyzeClip } from '../../../src/core/analysis/analyzeClip';
 import { analyzeDataset } from '../../../src/core/analysis/analyzeDataset';
 import type { AnalysisResults, ClipAnalysis } from '../../../src/core/analysis/analysisTypes';
-import { createSampleAnalyzer } from '../../../src/core/analysis/analyzeSample';
+import { createDatasetAnalyzer } from '../../../src/core/analysis/datasetAnalyzer';
 import { generateDemoDataset } from '../../../src/core/demo/demoDataset';
 import { indexDataset } from '../../../src/core/dataset/indexDataset';
 import { createInferenceService } from '../../../src/core/inference/inferenceService';
 import type { InferenceService } from '../../../src/core/inference/inferenceService';
-import { findModel } from '../../../src/core/inference/modelManifest';
 import { MediaCache } from '../../../src/core/media/mediaCache';
 import { MediaService } from '../../../src/core/media/mediaService';
 import { ffmpeg, ffprobe, noFfmpeg } from '../../helpers/mediaFixtures';
@@ -35,19 +33,8 @@ describe('analyze on the demo dataset', { skip: noFfmpeg }, () => {
     const cache = new MediaCache(join(root, '.video-curator', 'cache'));
     const media = new MediaService({ ffmpeg: ffmpeg!, ffprobe: ffprobe!, cache, concurrency: 2 });
     inference = await createInferenceService({ device: 'cpu', globalStorage: join(root, 'models') });
-    const modelVersion = (id: string) => findModel(inference.manifest, id)?.version ?? 'unknown';
-    const analyzer = {
-      clip: (video: string, signal?: AbortSignal) =>
-        analyzeClip(video, { media, runtime: inference.runtime, cache, modelVersion }, {}, signal),
-      sample: createSampleAnalyzer({
-        media,
-        runtime: inference.runtime,
-        available: inference.available,
-        modelVersion,
-      }),
-      concurrency: 2,
-      settings: {},
-    };
+    const status = await inference.runtime.status();
+    const analyzer = createDatasetAnalyzer({ media, cache, inference, status });
     results = await analyzeDataset(index, analyzer);
     const again = Date.now();
     const second = await analyzeDataset(index, analyzer);
