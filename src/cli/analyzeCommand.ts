@@ -1,13 +1,13 @@
 // analyze: the main job. Index → media → inference → analysis → cache → results.json + report.html.
 // Ctrl-C stops cleanly: finished clips stay cached, so the next run resumes where this one stopped.
 import { join, relative } from 'node:path';
+import { analysisProblems } from '../core/analysis/analysisProblems';
 import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../core/analysis/analysisTypes';
 import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { summarizeReview } from '../core/curation/reviewSummary';
-import { problem } from '../core/dataset/problems';
 import { summarizeIndex } from '../core/dataset/indexSummary';
 import { writeFileAtomic } from '../core/export/atomicFile';
 import { parseDevice } from '../core/inference/deviceSetting';
@@ -80,21 +80,7 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
       progress.done();
       await inference.runtime.dispose();
     }
-    for (const failure of results.failures) {
-      for (const s of index.samples.filter((x) => x.video === failure.video)) {
-        index.problems.push(
-          problem(
-            'unreadable-video',
-            `video "${s.videoRef ?? failure.video}" cannot be used: ${failure.message}`,
-            {
-              location: s.source,
-              sampleId: s.id,
-              fix: 'Re-encode or replace the video (H.264 MP4 is safest), or remove the sample.',
-            },
-          ),
-        );
-      }
-    }
+    index.problems.push(...analysisProblems(index, results));
     const out = join(index.folder, '.video-curator');
     await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
     await writeHtmlReport(join(out, 'report.html'), results, index.samples);

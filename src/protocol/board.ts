@@ -120,6 +120,8 @@ export type HostMessage =
   | { type: 'detail'; generation: number; sampleId: string; detail: SampleDetail }
   /** Answers a `requestDetail` that failed, so the webview never waits forever. */
   | { type: 'detailError'; generation: number; sampleId: string; message: string }
+  /** Select and scroll to a sample (Next Unreviewed Sample, Reveal on Board); the webview answers with `select`. */
+  | { type: 'reveal'; generation: number; sampleId: string }
   /** Something the user should know (a verdict that could not be written, a version mismatch). */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -271,6 +273,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isCount(value.generation) && isId(value.sampleId) && typeof value.message === 'string';
     case 'notice':
       return typeof value.message === 'string';
+    case 'reveal':
+      return isCount(value.generation) && isId(value.sampleId);
     default:
       return false;
   }

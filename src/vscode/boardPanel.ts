@@ -26,6 +26,8 @@ export class BoardPanel implements vscode.Disposable {
   private ready = false;
   /** The sample the annotator has selected on the board (for commands and the status bar). */
   selectedSampleId: string | undefined;
+  /** Samples on screen, analysed first. */
+  visibleSampleIds: ReadonlySet<string> = new Set();
   readonly onDidChangeSelection = new vscode.EventEmitter<string | undefined>();
   readonly onDidRecord = new vscode.EventEmitter<void>();
 
@@ -96,6 +98,23 @@ export class BoardPanel implements vscode.Disposable {
     return this.session.nextUnreviewed(this.selectedSampleId);
   }
 
+  /** Selects a sample on the board (the webview answers with `select`, which updates selectedSampleId). */
+  async reveal(sampleId: string): Promise<void> {
+    this.selectedSampleId = sampleId;
+    this.panel.reveal();
+    await this.post([this.session.reveal(sampleId)]);
+  }
+
+  /** Pushes fresh rows (e.g. as analysis results arrive). */
+  async updateRows(
+    index: DatasetIndex,
+    results: AnalysisResults | undefined,
+    ids: Iterable<string>,
+  ): Promise<void> {
+    this.session.load(index, results);
+    if (this.ready) await this.post([this.session.rowsUpdated(ids)]);
+  }
+
   private async receive(raw: unknown): Promise<void> {
     const message = validateWebviewMessage(raw);
     if (!message) {
@@ -103,6 +122,7 @@ export class BoardPanel implements vscode.Disposable {
       return;
     }
     if (message.type === 'ready') this.ready = true;
+    if (message.type === 'visibleRange') this.visibleSampleIds = new Set(message.sampleIds);
     if (message.type === 'select') {
       this.selectedSampleId = message.sampleId;
       this.onDidChangeSelection.fire(message.sampleId);

@@ -1,20 +1,11 @@
-// Quick fixes on the problems shown in annotation files: accept or reject the sample, relabel it,
-// reveal it on the board. Verdicts go to the journal; the source file is never edited.
+// Quick fixes on the problems shown in annotation files. Verdicts and relabels go to the journal;
+// only "Relink Video…" edits the annotation file, as an undoable workspace edit the user chose.
 import * as vscode from 'vscode';
 import { sampleIdOf } from './problemDiagnostics';
 
 export function registerCodeActions(context: vscode.ExtensionContext): void {
-  const selector: vscode.DocumentSelector = [
-    { language: 'json' },
-    { language: 'jsonl' },
-    { language: 'jsonc' },
-    { language: 'plaintext' },
-    { language: 'csv' },
-    { language: 'tsv' },
-    { scheme: 'file' },
-  ];
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(selector, new SampleActions(), {
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new SampleActions(), {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
   );
@@ -22,7 +13,7 @@ export function registerCodeActions(context: vscode.ExtensionContext): void {
 
 class SampleActions implements vscode.CodeActionProvider {
   provideCodeActions(
-    _document: vscode.TextDocument,
+    document: vscode.TextDocument,
     _range: vscode.Range,
     context: vscode.CodeActionContext,
   ): vscode.CodeAction[] {
@@ -31,12 +22,21 @@ class SampleActions implements vscode.CodeActionProvider {
       if (diagnostic.source !== 'Video Curator') continue;
       const sampleId = sampleIdOf(diagnostic);
       if (!sampleId) continue;
-      const add = (title: string, command: string): void => {
+      const add = (title: string, command: string, args: unknown[] = [sampleId], preferred = false): void => {
         const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        action.command = { title, command, arguments: [sampleId] };
+        action.command = { title, command, arguments: args };
+        action.isPreferred = preferred;
         actions.push(action);
       };
+      const code = String(diagnostic.code ?? '');
+      if (code === 'end-beyond-duration')
+        add('Clamp timestamps to the video duration', 'videoCurator.clampTimestamps', [sampleId], true);
+      if (code === 'missing-video' || code === 'unreadable-video') {
+        add('Relink video…', 'videoCurator.relinkVideo', [sampleId, document.uri, diagnostic.range]);
+      }
+      if (code === 'low-tpl')
+        add('Replace answer with a generated dialogue…', 'videoCurator.relabelSample', [sampleId], true);
       add(`Reject sample ${sampleId}`, 'videoCurator.rejectSample');
       add(`Accept sample ${sampleId}`, 'videoCurator.acceptSample');
       add(`Relabel sample ${sampleId}…`, 'videoCurator.relabelSample');

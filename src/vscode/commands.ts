@@ -1,6 +1,7 @@
 // Every command the extension contributes (category "Video Curator"). Thin: each one asks the
 // Curator (state + services) or the board to do the work and reports the outcome.
 import * as vscode from 'vscode';
+import { analysisProblems } from '../core/analysis/analysisProblems';
 import { DEVICE_SETTINGS } from '../core/inference/deviceSetting';
 import { MediaCache } from '../core/media/mediaCache';
 import { summarizeIndex } from '../core/dataset/indexSummary';
@@ -50,7 +51,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         const index = await c.load(controller.signal);
-        publishProblems(services.diagnostics, index.problems);
+        publishProblems(services.diagnostics, [
+          ...index.problems,
+          ...(c.results ? analysisProblems(index, c.results) : []),
+        ]);
       },
     );
     return c;
@@ -109,6 +113,11 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
         return c.analyze({
           ...(only ? { only } : {}),
           signal: controller.signal,
+          onClip: (clip, partial) => {
+            const ids = c.index?.samples.filter((s) => s.video === clip.video).map((s) => s.id) ?? [];
+            if (c.index) void BoardPanel.active?.updateRows(c.index, partial, ids);
+          },
+          prioritize: () => BoardPanel.active?.visibleSampleIds ?? new Set(),
           onProgress: (p) => {
             const share =
               Math.round((100 * p.done) / Math.max(1, p.total)) / 2 + (p.stage === 'samples' ? 50 : 0);
@@ -123,6 +132,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       },
     );
     BoardPanel.active?.refresh(c.index, results);
+    publishProblems(services.diagnostics, [...c.index.problems, ...analysisProblems(c.index, results)]);
     const failed = results.failures.length
       ? `; ${results.failures.length} clips could not be read (see Problems)`
       : '';
@@ -165,28 +175,131 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       void vscode.window.showInformationMessage('Video Curator: every sample has a verdict.');
       return;
     }
-    panel.selectedSampleId = next;
-    await panel.act({ type: 'requestDetail', sampleId: next });
+    await panel.reveal(next);
   });
 
+  /** Records new turns for a sample, through the board when it is open (so it updates), else the journal. */
+  const recordTurns = async (
+    c: Curator,
+    sampleId: string,
+    turns: { role: 'human' | 'gpt' | 'system'; text: string }[],
+  ) => {
+    const panel = BoardPanel.active;
+    if (panel) return panel.act({ type: 'editTurns', sampleId, turns });
+    const previous = c.journal?.latest(sampleId);
+    await c.journal?.record({ sampleId, verdict: 'edit', edits: { ...previous?.edits, turns } });
+    c.onDidChange.fire();
+  };
+
   register('videoCurator.relabelSample', async (sampleId?: unknown) => {
-    const panel = board();
-    const id = typeof sampleId === 'string' ? sampleId : panel.selectedSampleId;
-    if (!id) throw new Error('Select a sample on the board first.');
+    const id = typeof sampleId === 'string' ? sampleId : BoardPanel.active?.selectedSampleId;
+    if (!id) throw new Error('Select a sample on the board first (or use the quick fix on its problem).');
+    const c = await loaded();
+    const sample = c?.index?.samples.find((s) => s.id === id);
+    if (!c || !sample) throw new Error(`no sample ${id}`);
+    const clip = c.results?.clips.find((x) => x.video === sample.video);
+    type Pick = vscode.QuickPickItem & { turns?: { role: 'human' | 'gpt'; text: string }[] };
+    const picks: Pick[] = [
+      ...(clip?.dialogues ?? []).map((d) => ({
+        label: d.turns[0].text.replace(/<video>\s*/g, ''),
+        description: `${d.kind}, confidence ${d.confidence.toFixed(2)}`,
+        detail: d.turns[1]?.text,
+        turns: d.turns,
+      })),
+      { label: '$(edit) Type your own answer…', alwaysShow: true },
+    ];
+    const picked = await vscode.window.showQuickPick(picks, {
+      title: `Relabel ${id}`,
+      placeHolder: clip
+        ? 'Replace the conversation with a generated dialogue, or type your own answer'
+        : 'Analyse the dataset to get generated dialogues',
+      matchOnDetail: true,
+    });
+    if (!picked) return;
+    if (picked.turns) {
+      await recordTurns(c, id, picked.turns);
+      return;
+    }
     const text = await vscode.window.showInputBox({
       title: `Relabel ${id}`,
       prompt:
         'New answer (the last assistant turn); recorded in the journal as an edit, the source file is untouched',
     });
     if (text === undefined) return;
-    const c = await curator();
-    const sample = c?.index?.samples.find((s) => s.id === id);
-    if (!sample) throw new Error(`no sample ${id}`);
     const turns = [...sample.turns];
     const last = turns.map((t) => t.role).lastIndexOf('gpt');
     if (last >= 0) turns[last] = { role: 'gpt', text };
     else turns.push({ role: 'gpt', text });
-    await panel.act({ type: 'editTurns', sampleId: id, turns });
+    await recordTurns(c, id, turns);
+  });
+
+  register('videoCurator.clampTimestamps', async (sampleId?: unknown) => {
+    if (typeof sampleId !== 'string')
+      throw new Error('Clamp Timestamps runs from the quick fix on a problem.');
+    const c = await loaded();
+    const sample = c?.index?.samples.find((s) => s.id === sampleId);
+    if (!c?.journal || !sample) throw new Error(`no sample ${sampleId}`);
+    const duration = c.results?.clips.find((x) => x.video === sample.video)?.duration ?? sample.duration;
+    if (duration === undefined)
+      throw new Error(`the duration of ${sampleId}'s video is unknown: analyse it first`);
+    const windows = (sample.windows ?? []).map((w) => ({
+      start: Math.min(w.start, duration),
+      end: Math.min(w.end, duration),
+    }));
+    const panel = BoardPanel.active;
+    if (panel) {
+      for (const [index, w] of windows.entries())
+        await panel.act({ type: 'editWindow', sampleId, start: w.start, end: w.end, index });
+    } else {
+      const previous = c.journal.latest(sampleId);
+      await c.journal.record({ sampleId, verdict: 'edit', edits: { ...previous?.edits, windows } });
+      c.onDidChange.fire();
+    }
+    void vscode.window.showInformationMessage(
+      `Video Curator: ${sampleId} clamped to ${duration.toFixed(2)} s (recorded in the journal).`,
+    );
+  });
+
+  register('videoCurator.relinkVideo', async (sampleId?: unknown, uri?: unknown, range?: unknown) => {
+    if (typeof sampleId !== 'string' || !(uri instanceof vscode.Uri) || !(range instanceof vscode.Range)) {
+      throw new Error('Relink Video runs from the quick fix on a missing-video problem.');
+    }
+    const c = await curator();
+    const sample = c?.index?.samples.find((s) => s.id === sampleId);
+    if (!c || !sample?.videoRef) throw new Error(`no sample ${sampleId} with a video reference`);
+    const [chosen] =
+      (await vscode.window.showOpenDialog({
+        title: `Video for ${sampleId} (was "${sample.videoRef}")`,
+        canSelectMany: false,
+        filters: { Videos: ['mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'mpg', 'mpeg', 'ts', 'flv', 'wmv'] },
+        defaultUri: vscode.Uri.file(c.folder),
+      })) ?? [];
+    if (!chosen) return;
+    const document = await vscode.workspace.openTextDocument(uri);
+    const lines = new vscode.Range(
+      range.start.line,
+      0,
+      range.end.line,
+      document.lineAt(range.end.line).text.length,
+    );
+    const text = document.getText(lines);
+    const at = text.indexOf(sample.videoRef);
+    if (at < 0)
+      throw new Error(`"${sample.videoRef}" is not written literally in the record; edit the file by hand`);
+    const relative = vscode.workspace.asRelativePath(chosen, false);
+    const start = document.positionAt(document.offsetAt(lines.start) + at);
+    const edit = new vscode.WorkspaceEdit();
+    // An undoable edit of the annotation file, which the user chose explicitly.
+    edit.replace(
+      uri,
+      new vscode.Range(start, start.translate(0, sample.videoRef.length)),
+      relative.replace(/\\/g, '/'),
+    );
+    if (await vscode.workspace.applyEdit(edit)) {
+      void vscode.window.showInformationMessage(
+        `Video Curator: relinked ${sampleId} to ${relative} (Undo reverts it; save to keep it).`,
+      );
+    }
   });
 
   register('videoCurator.exportCurated', async () => {

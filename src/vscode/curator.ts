@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalyzeProgress } from '../core/analysis/analyzeDataset';
-import type { AnalysisResults } from '../core/analysis/analysisTypes';
+import type { AnalysisResults, ClipAnalysis } from '../core/analysis/analysisTypes';
 import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
@@ -59,6 +59,10 @@ export class Curator implements vscode.Disposable {
     only?: ReadonlySet<string>;
     signal: AbortSignal;
     onProgress: (p: AnalyzeProgress) => void;
+    /** A clip finished: its samples' rows can update now. */
+    onClip?: (clip: ClipAnalysis, partial: AnalysisResults) => void;
+    /** Sample ids to analyse first (the board's visible rows). */
+    prioritize?: () => ReadonlySet<string>;
   }): Promise<AnalysisResults> {
     if (!vscode.workspace.isTrusted)
       throw new Error('Analysis runs ffmpeg and models: trust this workspace first.');
@@ -82,9 +86,23 @@ export class Curator implements vscode.Disposable {
           signal: options.signal,
           onProgress: options.onProgress,
           ...(options.only ? { only: options.only } : {}),
+          onClip: (clip) => {
+            // Rows update as clips finish: the clip's signals and poster, before per-sample work.
+            const partial = mergeResults(this.results ?? emptyResults(this.folder), {
+              ...emptyResults(this.folder),
+              clips: [clip],
+            });
+            this.results = partial;
+            options.onClip?.(clip, partial);
+          },
+          prioritize: () => {
+            const ids = options.prioritize?.() ?? new Set<string>();
+            return new Set(index.samples.filter((s) => ids.has(s.id) && s.video).map((s) => s.video!));
+          },
         },
       );
       const merged = options.only && this.results ? mergeResults(this.results, results) : results;
+      // (this.results held partial clip results during the run; the final ones replace them.)
       const out = join(this.folder, '.video-curator');
       await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(merged, null, 1)}\n`);
       await writeHtmlReport(join(out, 'report.html'), merged, index.samples);
@@ -131,6 +149,19 @@ async function readResults(folder: string): Promise<AnalysisResults | undefined>
   } catch {
     return undefined; // none yet, or unreadable: the board shows "not analysed yet"
   }
+}
+
+function emptyResults(folder: string): AnalysisResults {
+  return {
+    version: 1,
+    folder,
+    createdAt: new Date().toISOString(),
+    settings: {},
+    clips: [],
+    samples: [],
+    failures: [],
+    dataset: { samples: 0, clips: 0, seconds: 0 },
+  };
 }
 
 function mergeResults(previous: AnalysisResults, fresh: AnalysisResults): AnalysisResults {

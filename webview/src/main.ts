@@ -260,6 +260,14 @@ class Board {
       }
       case 'notice':
         return this.showNotice(message.message, message.level);
+      case 'reveal': {
+        if (!isCurrentGeneration(message.generation, this.generation) || !this.store.get(message.sampleId))
+          return;
+        this.selection.clear();
+        this.selection.add(message.sampleId);
+        this.anchor = message.sampleId;
+        return this.activate(message.sampleId, { reveal: true, post: true });
+      }
     }
   }
 

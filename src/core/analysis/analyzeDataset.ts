@@ -36,6 +36,10 @@ export interface AnalyzeDatasetOptions {
   limit?: number;
   signal?: AbortSignal;
   onProgress?: (progress: AnalyzeProgress) => void;
+  /** Each clip's analysis as soon as it is ready, so a face can show results while the run goes on. */
+  onClip?: (clip: ClipAnalysis) => void;
+  /** Videos to analyse before the rest (e.g. those of the samples on screen); asked before each pick. */
+  prioritize?: () => ReadonlySet<string>;
 }
 
 export async function analyzeDataset(
@@ -53,17 +57,24 @@ export async function analyzeDataset(
   const failures: AnalysisResults['failures'] = [];
   const pace = paceTracker();
   let done = 0;
-  let next = 0;
+  const pending = [...videos];
+  const takeNext = (): string | undefined => {
+    const wanted = options.prioritize?.();
+    const at = wanted ? pending.findIndex((v) => wanted.has(v)) : -1;
+    return pending.splice(at >= 0 ? at : 0, 1)[0];
+  };
   const worker = async (): Promise<void> => {
-    while (next < videos.length) {
+    while (pending.length > 0) {
       signal?.throwIfAborted();
-      const video = videos[next++];
+      const video = takeNext();
+      if (video === undefined) break;
       const clipStarted = Date.now();
       let cached = false;
       try {
         const result = await analyzer.clip(video, signal);
         clips.set(video, result.analysis);
         cached = result.cached;
+        options.onClip?.(result.analysis);
       } catch (error) {
         if (signal?.aborted) throw error;
         if (!(error instanceof MediaError)) throw error;

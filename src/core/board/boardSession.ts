@@ -169,6 +169,11 @@ export class BoardSession {
     }
   }
 
+  /** Selects and scrolls the board to a sample. */
+  reveal(sampleId: string): HostMessage {
+    return { type: 'reveal', generation: this.generation, sampleId };
+  }
+
   /** The next sample without a verdict after `afterId` (wrapping), for "Next Unreviewed Sample". */
   nextUnreviewed(afterId?: string): string | undefined {
     const ids = this.index.samples.map((s) => s.id);

@@ -11,6 +11,8 @@ export const PROBLEM_CODES = {
   'missing-video': 'error',
   'missing-video-ref': 'error',
   'unreadable-video': 'error',
+  'low-tpl': 'warning',
+  'window-insensitive': 'warning',
   'empty-turns': 'error',
   'missing-video-token': 'warning',
   'duplicate-video-token': 'error',
