@@ -10,7 +10,9 @@ import type { ExportFormat } from '../core/export/exportDataset';
 import { BoardPanel } from './boardPanel';
 import type { Curator } from './curator';
 import { pickDatasetFolder } from './datasetFolder';
+import { manageModels } from './manageModels';
 import { publishProblems } from './problemDiagnostics';
+import { readSettings } from './settings';
 
 export interface CommandServices {
   output: vscode.OutputChannel;
@@ -352,6 +354,17 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       void vscode.window.showInformationMessage(
         `Video Curator: inference now runs on ${await c.inferenceStatus()}.`,
       );
+  });
+
+  register('videoCurator.manageModels', async () => {
+    const c = await curator();
+    if (!c) return;
+    await manageModels(await c.getInference(), readSettings().allowDownload);
+    await c.resetInference();
+  });
+
+  register('videoCurator.undo', async () => {
+    await board().act({ type: 'undo' });
   });
 
   register('videoCurator.revealSample', async (sampleId?: unknown) => {

@@ -114,7 +114,7 @@ export class Curator implements vscode.Disposable {
     }
   }
 
-  private async getInference(): Promise<InferenceService> {
+  async getInference(): Promise<InferenceService> {
     if (!this.inference) {
       const settings = readSettings();
       this.inference = await createInferenceService({

@@ -1,5 +1,8 @@
 // The packaged extension in real VS Code: the .vsix installed into code-server (VS Code's own workbench
 // and extension host), driven through Debian chromium with playwright-core, on the demo dataset.
+// A third test runs the mocha suite of test/vscode-suite inside code-server's extension host, through
+// VS Code's own extension-test options (extensionDevelopmentPath/extensionTestsPath in the workbench
+// URL's payload), as @vscode/test-electron does with desktop VS Code.
 // Skips, with the reason, where code-server cannot be installed (not linux-x64, not Node 20, offline
 // without a cached install) or chromium is missing. Timings and peak memory go to the test log.
 import assert from 'node:assert/strict';
@@ -7,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -33,6 +37,22 @@ const VSIX_INPUTS = `${VSIX}.inputs`; // hash of what went into VSIX, to reuse i
 interface Tools {
   codeServer: string;
   packageExtension: (options: { out: string; build: boolean }) => string;
+  buildVscodeSuite: () => Promise<string>;
+}
+
+/** What test/vscode-suite/index.ts writes to VIDEO_CURATOR_TEST_RESULTS. */
+interface SuiteResults {
+  passes: number;
+  failures: number;
+  pending: number;
+  durationMs: number;
+  vscodeVersion: string;
+  tests: {
+    fullTitle: string;
+    state: string;
+    durationMs?: number;
+    error?: { message: string; stack?: string };
+  }[];
 }
 
 const timings: Record<string, number> = {};
@@ -52,17 +72,20 @@ async function prepareTools(): Promise<Tools | string> {
     ensureCodeServer: (o?: { log?: (line: string) => void }) => string;
     installedCodeServer: () => string | undefined;
   };
-  const packaging = (await import(pathToFileURL(join(ROOT, 'scripts', 'package.mjs')).href)) as Omit<
+  const packaging = (await import(pathToFileURL(join(ROOT, 'scripts', 'package.mjs')).href)) as Pick<
     Tools,
-    'codeServer'
+    'packageExtension'
   >;
+  const suiteBuild = (await import(
+    pathToFileURL(join(ROOT, 'scripts', 'build-vscode-suite.mjs')).href
+  )) as Pick<Tools, 'buildVscodeSuite'>;
   try {
     const wasInstalled = codeServerScript.installedCodeServer() !== undefined;
     const codeServer = await timed('code-server install', () =>
       codeServerScript.ensureCodeServer({ log: (line) => console.log(`# ${line}`) }),
     );
     if (wasInstalled) delete timings['code-server install'];
-    return { codeServer, ...packaging };
+    return { codeServer, ...packaging, ...suiteBuild };
   } catch (error) {
     return `code-server cannot be installed here: ${(error as Error).message}`;
   }
@@ -77,12 +100,16 @@ describe('Video Curator in real VS Code (code-server)', async () => {
   const tools = prepared;
   const run = join(OUT, `run-${process.pid}`);
   const dataset = join(run, 'demo');
+  const suiteDataset = join(run, 'demo-suite'); // the mocha suite's own copy: it records verdicts
+  const suiteResults = join(run, 'vscode-suite-results.json');
+  let suiteBundle = '';
+  let port = 0;
   let server: ChildProcess | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
   let memory: MemorySampler | undefined;
   let succeeded = 0; // run dir is removed only when every test here passed
-  const passed = (): boolean => succeeded === 2;
+  const passed = (): boolean => succeeded === 3;
 
   before(async () => {
     for (const old of existsSync(OUT) ? readdirSync(OUT) : [])
@@ -93,6 +120,8 @@ describe('Video Curator in real VS Code (code-server)', async () => {
     await timed('demo dataset', () =>
       runChecked(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'demo', dataset]),
     );
+    suiteBundle = await timed('mocha suite bundle', () => tools.buildVscodeSuite());
+    cpSync(dataset, suiteDataset, { recursive: true });
 
     // Everything code-server writes (settings, logs, caches, extensions) stays inside the run dir.
     const env: NodeJS.ProcessEnv = {
@@ -101,6 +130,8 @@ describe('Video Curator in real VS Code (code-server)', async () => {
       XDG_DATA_HOME: join(run, 'data'),
       XDG_CACHE_HOME: join(run, 'cache'),
       TMPDIR: join(run, 'tmp'),
+      // Read by the mocha suite's runner (test/vscode-suite/index.ts) in the extension host.
+      VIDEO_CURATOR_TEST_RESULTS: suiteResults,
     };
     for (const dir of ['config', 'data', 'cache', 'tmp', 'user-data/User', 'extensions'])
       mkdirSync(join(run, dir), { recursive: true });
@@ -120,7 +151,7 @@ describe('Video Curator in real VS Code (code-server)', async () => {
       runChecked(process.execPath, [tools.codeServer, ...dirs, '--install-extension', VSIX], env),
     );
 
-    const port = await freePort();
+    port = await freePort();
     const log = openSync(join(run, 'code-server.log'), 'w');
     await timed('code-server start (/healthz)', async () => {
       // detached: its own process group, so the extension host and helpers go down with it.
@@ -261,6 +292,69 @@ describe('Video Curator in real VS Code (code-server)', async () => {
       });
       assert.equal(line.sampleId, sampleId, 'the accepted sample is the row that was selected');
       await board.locator(`.row[data-sample-id="${cssString(sampleId)}"] .c-verdict.v-accept`).waitFor();
+    });
+    succeeded++;
+  });
+
+  it('passes the mocha suite (test/vscode-suite) run in its extension host as extension tests', async () => {
+    await timed('mocha suite in the extension host', async () => {
+      // The installed .vsix is the extension under development: the suite tests what ships. Its
+      // folder name carries version and target (video-curator.video-curator-0.1.0-linux-x64).
+      const installed = readdirSync(join(run, 'extensions')).find((name) =>
+        name.startsWith('video-curator.video-curator-'),
+      );
+      assert.ok(installed, "the .vsix is installed in the run's extensions dir");
+      const remote = (path: string): string => `vscode-remote://127.0.0.1:${port}${path}`;
+      // The workbench reads VS Code's development options from its URL's payload; when the tests
+      // settle it stops the extension host and calls window.codeAutomationExit(code), as test-web uses.
+      const payload = [
+        ['extensionDevelopmentPath', remote(join(run, 'extensions', installed))],
+        ['extensionTestsPath', remote(suiteBundle)],
+      ];
+      const suitePage = await (context as BrowserContext).newPage();
+      const hostLog: string[] = [];
+      suitePage.on('console', (message) => hostLog.push(message.text()));
+      let exited: (code: number) => void = () => undefined;
+      const exitCode = new Promise<number>((resolveExit) => (exited = resolveExit));
+      await suitePage.exposeFunction('codeAutomationExit', (code: number) => exited(code));
+      try {
+        await suitePage.goto(
+          `http://127.0.0.1:${port}/?folder=${encodeURIComponent(suiteDataset)}` +
+            `&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+        );
+        const code = await Promise.race([
+          exitCode,
+          new Promise<never>((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`the suite did not finish in 180 s; its log:\n${hostLog.join('\n')}`)),
+              180_000,
+            ),
+          ),
+        ]);
+        assert.ok(
+          existsSync(suiteResults),
+          `the suite wrote no results (exit ${code}):\n${hostLog.join('\n')}`,
+        );
+        const results = JSON.parse(readFileSync(suiteResults, 'utf8')) as SuiteResults;
+        console.log(
+          `# mocha suite in VS Code ${results.vscodeVersion} (code-server): ${results.passes} passed, ` +
+            `${results.failures} failed, ${results.pending} pending in ${(results.durationMs / 1000).toFixed(1)} s`,
+        );
+        for (const t of results.tests)
+          console.log(
+            `#   ${t.state === 'passed' ? 'ok' : t.state} ${t.fullTitle}` +
+              (t.durationMs === undefined ? '' : ` (${t.durationMs} ms)`),
+          );
+        const failures = results.tests
+          .filter((t) => t.state === 'failed')
+          .map((t) => `${t.fullTitle}\n${t.error?.stack ?? t.error?.message ?? ''}`);
+        assert.deepEqual(failures, [], `failed in the extension host:\n${failures.join('\n\n')}`);
+        assert.equal(results.failures, 0);
+        assert.ok(results.passes >= 3, `the suite ran its tests (${results.passes} passed)`);
+        assert.equal(code, 0, 'the extension host reports the tests passed');
+      } finally {
+        await suitePage.close().catch(() => undefined);
+      }
     });
     succeeded++;
   });
