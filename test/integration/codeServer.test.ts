@@ -37,7 +37,6 @@ const VSIX_INPUTS = `${VSIX}.inputs`; // hash of what went into VSIX, to reuse i
 interface Tools {
   codeServer: string;
   packageExtension: (options: { out: string; build: boolean }) => string;
-  buildVscodeSuite: () => Promise<string>;
 }
 
 /** What test/vscode-suite/index.ts writes to VIDEO_CURATOR_TEST_RESULTS. */
@@ -72,20 +71,17 @@ async function prepareTools(): Promise<Tools | string> {
     ensureCodeServer: (o?: { log?: (line: string) => void }) => string;
     installedCodeServer: () => string | undefined;
   };
-  const packaging = (await import(pathToFileURL(join(ROOT, 'scripts', 'package.mjs')).href)) as Pick<
+  const packaging = (await import(pathToFileURL(join(ROOT, 'scripts', 'package.mjs')).href)) as Omit<
     Tools,
-    'packageExtension'
+    'codeServer'
   >;
-  const suiteBuild = (await import(
-    pathToFileURL(join(ROOT, 'scripts', 'build-vscode-suite.mjs')).href
-  )) as Pick<Tools, 'buildVscodeSuite'>;
   try {
     const wasInstalled = codeServerScript.installedCodeServer() !== undefined;
     const codeServer = await timed('code-server install', () =>
       codeServerScript.ensureCodeServer({ log: (line) => console.log(`# ${line}`) }),
     );
     if (wasInstalled) delete timings['code-server install'];
-    return { codeServer, ...packaging, ...suiteBuild };
+    return { codeServer, ...packaging };
   } catch (error) {
     return `code-server cannot be installed here: ${(error as Error).message}`;
   }
@@ -102,7 +98,7 @@ describe('Video Curator in real VS Code (code-server)', async () => {
   const dataset = join(run, 'demo');
   const suiteDataset = join(run, 'demo-suite'); // the mocha suite's own copy: it records verdicts
   const suiteResults = join(run, 'vscode-suite-results.json');
-  let suiteBundle = '';
+  const suiteBundle = join(ROOT, 'out', 'vscode-suite', 'index.js'); // scripts/build-vscode-suite.mjs
   let port = 0;
   let server: ChildProcess | undefined;
   let context: BrowserContext | undefined;
@@ -120,7 +116,10 @@ describe('Video Curator in real VS Code (code-server)', async () => {
     await timed('demo dataset', () =>
       runChecked(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'demo', dataset]),
     );
-    suiteBundle = await timed('mocha suite bundle', () => tools.buildVscodeSuite());
+    // In a child process, like build.mjs: esbuild's service would otherwise keep this process alive.
+    await timed('mocha suite bundle', () =>
+      runChecked(process.execPath, [join(ROOT, 'scripts', 'build-vscode-suite.mjs')]),
+    );
     cpSync(dataset, suiteDataset, { recursive: true });
 
     // Everything code-server writes (settings, logs, caches, extensions) stays inside the run dir.
@@ -322,15 +321,16 @@ describe('Video Curator in real VS Code (code-server)', async () => {
           `http://127.0.0.1:${port}/?folder=${encodeURIComponent(suiteDataset)}` +
             `&payload=${encodeURIComponent(JSON.stringify(payload))}`,
         );
+        let timer: NodeJS.Timeout | undefined;
         const code = await Promise.race([
           exitCode,
-          new Promise<never>((_, reject) =>
-            setTimeout(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
               () => reject(new Error(`the suite did not finish in 180 s; its log:\n${hostLog.join('\n')}`)),
               180_000,
-            ),
-          ),
-        ]);
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
         assert.ok(
           existsSync(suiteResults),
           `the suite wrote no results (exit ${code}):\n${hostLog.join('\n')}`,
