@@ -224,15 +224,21 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     }
     const text = await vscode.window.showInputBox({
       title: `Relabel ${id}`,
-      prompt:
-        'New answer (the last assistant turn); recorded in the journal as an edit, the source file is untouched',
+      prompt: 'New answer (the last assistant turn); recorded in the journal as an edit',
     });
     if (text === undefined) return;
     const turns = [...sample.turns];
     const last = turns.map((t) => t.role).lastIndexOf('gpt');
+    const previous = last >= 0 ? turns[last].text : undefined;
     if (last >= 0) turns[last] = { role: 'gpt', text };
     else turns.push({ role: 'gpt', text });
     await recordTurns(c, id, turns);
+    if (previous === undefined) return;
+    const apply = await vscode.window.showInformationMessage(
+      `Relabelled ${id} in the journal. Also change the annotation file?`,
+      'Apply to File',
+    );
+    if (apply) await applyAnswerToFile(sample.source, previous, text);
   });
 
   register('videoCurator.clampTimestamps', async (sampleId?: unknown) => {
@@ -390,4 +396,38 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
   register('videoCurator.showReviewStatus', async () => {
     await vscode.commands.executeCommand('videoCurator.openBoard');
   });
+}
+
+/**
+ * Replaces the old answer with the new one inside the record's own lines of the annotation file,
+ * as an undoable workspace edit (the user asked for exactly this). JSON files hold the answer
+ * JSON-escaped; where it is not written literally exactly once, nothing is changed and the user is told.
+ */
+async function applyAnswerToFile(
+  source: { file: string; line: number; endLine?: number },
+  previous: string,
+  next: string,
+): Promise<void> {
+  const uri = vscode.Uri.file(source.file);
+  const document = await vscode.workspace.openTextDocument(uri);
+  const last = Math.min(document.lineCount - 1, (source.endLine ?? source.line) - 1);
+  const lines = new vscode.Range(source.line - 1, 0, last, document.lineAt(last).text.length);
+  const text = document.getText(lines);
+  const json = /\.(json|jsonl|ndjson)$/i.test(source.file);
+  const escape = (value: string): string => (json ? JSON.stringify(value).slice(1, -1) : value);
+  const at = text.indexOf(escape(previous));
+  if (at < 0 || text.indexOf(escape(previous), at + 1) >= 0) {
+    void vscode.window.showWarningMessage(
+      'The old answer is not written exactly once in the record, so the file was left as it is; the relabel is in the journal.',
+    );
+    return;
+  }
+  const start = document.positionAt(document.offsetAt(lines.start) + at);
+  const end = document.positionAt(document.offsetAt(lines.start) + at + escape(previous).length);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(start, end), escape(next));
+  if (await vscode.workspace.applyEdit(edit)) {
+    await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start) });
+    void vscode.window.showInformationMessage('Changed in the editor: Undo reverts it, Save keeps it.');
+  }
 }
