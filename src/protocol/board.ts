@@ -71,6 +71,28 @@ export interface BoardSettings {
   readOnly?: boolean;
 }
 
+/** What saw a tracked object; analysis sources the board has no colour for arrive as 'other'. */
+export type BoxSource = 'motion' | 'ocr' | 'detector' | 'other';
+
+/**
+ * One track's box on a filmstrip frame, normalised to 0..1 of the frame's width and height
+ * (x0 < x1, y0 < y1), from the track's observation nearest in time to the frame.
+ */
+export interface FrameBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  source: BoxSource;
+  /** OCR: the text read; detector: its class label; motion: the track's label or "motion #id". */
+  label: string;
+  /** Track id within the clip. */
+  track: number;
+  /** The observation the box comes from (frame index and seconds), which may differ from the filmstrip frame's. */
+  frame: number;
+  time: number;
+}
+
 export interface FilmstripFrame {
   /** webview URI of the frame JPEG. */
   uri: string;
@@ -79,15 +101,20 @@ export interface FilmstripFrame {
   /** Frame index in the decoded stream. */
   index: number;
   isKeyframe: boolean;
+  /** Track and OCR boxes seen on this frame, drawn when the frame is enlarged; absent when none. */
+  boxes?: FrameBox[];
 }
+
+export type DialogueTurn = { role: 'human' | 'gpt'; text: string };
 
 export interface DialogueDetail {
   id: string;
   kind: string;
-  turns: { role: 'human' | 'gpt'; text: string }[];
+  /** As generated; for an 'edited' dialogue, the edited turns the conversation now ends with. */
+  turns: DialogueTurn[];
   confidence: number;
   evidence: { frames: number[]; times: number[]; span?: [number, number] };
-  state: 'pending' | 'accepted' | 'rejected';
+  state: 'pending' | 'accepted' | 'rejected' | 'edited';
 }
 
 export interface SampleDetail {
@@ -133,6 +160,8 @@ export type WebviewMessage =
   | { type: 'undo' }
   | { type: 'editTurns'; sampleId: string; turns: BoardTurn[] }
   | { type: 'dialogue'; sampleId: string; dialogueId: string; action: 'accept' | 'reject' }
+  /** Accepts a generated dialogue with corrected turns (the host appends them to the conversation). */
+  | { type: 'editDialogue'; sampleId: string; dialogueId: string; turns: DialogueTurn[] }
   /** `index`: which of the sample's windows (default 0). */
   | { type: 'editWindow'; sampleId: string; start: number; end: number; index?: number }
   | { type: 'requestDetail'; sampleId: string }
@@ -166,9 +195,10 @@ const onlyKeys = (message: Fields, keys: readonly string[]): boolean =>
   Object.keys(message).every((key) => keys.includes(key));
 
 const TURN_ROLES: readonly string[] = ['human', 'gpt', 'system'];
+const DIALOGUE_ROLES: readonly string[] = ['human', 'gpt'];
 const VERDICTS: readonly string[] = ['accept', 'reject', 'pending'];
 
-function isTurnList(value: unknown): value is BoardTurn[] {
+function isTurnList(value: unknown, roles: readonly string[] = TURN_ROLES): value is BoardTurn[] {
   return (
     Array.isArray(value) &&
     value.length <= MESSAGE_LIMITS.turns &&
@@ -177,7 +207,7 @@ function isTurnList(value: unknown): value is BoardTurn[] {
         isObject(turn) &&
         onlyKeys(turn, ['role', 'text']) &&
         typeof turn.role === 'string' &&
-        TURN_ROLES.includes(turn.role) &&
+        roles.includes(turn.role) &&
         typeof turn.text === 'string' &&
         turn.text.length <= MESSAGE_LIMITS.turnText,
     )
@@ -229,6 +259,20 @@ export function validateWebviewMessage(value: unknown): WebviewMessage | undefin
         isId(m.dialogueId) &&
         (m.action === 'accept' || m.action === 'reject')
         ? { type: 'dialogue', sampleId: m.sampleId, dialogueId: m.dialogueId, action: m.action }
+        : undefined;
+    case 'editDialogue':
+      // An edited dialogue keeps at least one turn (rejecting it is how to drop it).
+      return onlyKeys(m, ['type', 'sampleId', 'dialogueId', 'turns']) &&
+        isId(m.sampleId) &&
+        isId(m.dialogueId) &&
+        isTurnList(m.turns, DIALOGUE_ROLES) &&
+        m.turns.length > 0
+        ? {
+            type: 'editDialogue',
+            sampleId: m.sampleId,
+            dialogueId: m.dialogueId,
+            turns: m.turns.map((turn) => ({ role: turn.role as DialogueTurn['role'], text: turn.text })),
+          }
         : undefined;
     case 'editWindow': {
       if (!onlyKeys(m, ['type', 'sampleId', 'start', 'end', 'index']) || !isId(m.sampleId)) return undefined;

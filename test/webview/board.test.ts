@@ -35,6 +35,15 @@ describe('board protocol validation', () => {
       { type: 'undo' },
       { type: 'editTurns', sampleId: 's1', turns: [{ role: 'human', text: 'q' }] },
       { type: 'dialogue', sampleId: 's1', dialogueId: 'd1', action: 'accept' },
+      {
+        type: 'editDialogue',
+        sampleId: 's1',
+        dialogueId: 'd1',
+        turns: [
+          { role: 'human', text: 'q' },
+          { role: 'gpt', text: 'a' },
+        ],
+      },
       { type: 'editWindow', sampleId: 's1', start: 1, end: 2.5, index: 0 },
       { type: 'requestDetail', sampleId: 's1' },
       { type: 'visibleRange', first: 0, last: 2, sampleIds: ['a', 'b', 'c'] },
@@ -61,6 +70,24 @@ describe('board protocol validation', () => {
       { type: 'editWindow', sampleId: 's1', start: Number.NaN, end: 2 },
       { type: 'editWindow', sampleId: 's1', start: -1, end: 2 },
       { type: 'dialogue', sampleId: 's1', dialogueId: 'd', action: 'maybe' },
+      { type: 'dialogue', sampleId: 's1', dialogueId: 'd', action: 'edit' },
+      { type: 'editDialogue', sampleId: 's1', dialogueId: 'd', turns: [] },
+      { type: 'editDialogue', sampleId: 's1', dialogueId: '', turns: [{ role: 'gpt', text: 'a' }] },
+      { type: 'editDialogue', sampleId: 's1', dialogueId: 'd', turns: [{ role: 'system', text: 'a' }] },
+      { type: 'editDialogue', sampleId: 's1', dialogueId: 'd', turns: [{ role: 'gpt', text: 1 }] },
+      {
+        type: 'editDialogue',
+        sampleId: 's1',
+        dialogueId: 'd',
+        turns: [{ role: 'gpt', text: 'a' }],
+        extra: 1,
+      },
+      {
+        type: 'editDialogue',
+        sampleId: 's1',
+        dialogueId: 'd',
+        turns: [{ role: 'gpt', text: 'x'.repeat(100_001) }],
+      },
       { type: 'visibleRange', first: 5, last: 2, sampleIds: [] },
       { type: 'ready', protocolVersion: '1' },
       { type: 'undo', sampleId: 's1' },
@@ -299,7 +326,12 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
       sampleIds: ['s4'],
       verdict: 'accept',
     });
-    assert.equal(await page.locator('.row.active .c-verdict').innerText(), '✓');
+    // The row repaints on the next animation frame: poll rather than read once.
+    await waitFor(
+      () => page.locator('.row.active .c-verdict').innerText(),
+      (text) => text === '✓',
+      'the accepted row shows its verdict',
+    );
     await page.keyboard.press('Shift+J');
     await page.keyboard.press('r');
     assert.deepEqual(await lastMessage(page, 'verdict'), {
@@ -432,6 +464,138 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
     assert.equal(await page.locator('.row', { hasText: 'STALE.mp4' }).count(), 0);
     await update(5, 'FRESH.mp4');
     await page.locator('.row', { hasText: 'FRESH.mp4' }).waitFor({ timeout: 2000 });
+    await page.close();
+  });
+
+  /** Opens a board of 100 rows with s0's detail loaded in the pane. */
+  async function openDetail(): Promise<Page> {
+    const page = await open();
+    await page.evaluate(() => {
+      (globalThis as unknown as Win).harness.autoDetailGeneration = 1;
+      (globalThis as unknown as Win).harness.init(100, 1);
+    });
+    await page.locator('.row').first().waitFor();
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('j');
+    await page.locator('.dialogue').first().waitFor();
+    return page;
+  }
+
+  it('enlarges a clicked frame with its track and OCR boxes where the normalised coordinates say', async () => {
+    const page = await openDetail();
+    await page.locator('.frame').nth(2).click();
+    const overlay = page.locator('.frame-overlay');
+    await overlay.waitFor({ state: 'visible' });
+    const expected = await page.evaluate(
+      () => (globalThis as unknown as Win).harness.sampleDetail('s0').filmstrip[2].boxes ?? [],
+    );
+    assert.equal(expected.length, 3);
+    assert.equal(await overlay.locator('.frame-box').count(), expected.length);
+    await overlay.locator('.frame-stage.loaded').waitFor();
+    await page.evaluate(() => (globalThis as unknown as Win).harness.nextFrame());
+    const image = await overlay.locator('.frame-stage img').evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      const img = e as unknown as { naturalWidth: number };
+      return { left: r.left, top: r.top, width: r.width, height: r.height, natural: img.naturalWidth };
+    });
+    assert.ok(image.natural > 0 && image.width > 400, `enlarged to ${image.width}px`);
+    assert.ok(Math.abs(image.width / image.height - 16 / 9) < 0.01, 'the frame keeps its aspect ratio');
+    const rects = await overlay.locator('.frame-box').evaluateAll((boxes) =>
+      boxes.map((b) => {
+        const r = b.getBoundingClientRect();
+        return {
+          left: r.left,
+          top: r.top,
+          right: r.right,
+          bottom: r.bottom,
+          label: b.getAttribute('aria-label'),
+        };
+      }),
+    );
+    expected.forEach((box, i) => {
+      const r = rects[i];
+      const near = (got: number, want: number, what: string) =>
+        assert.ok(Math.abs(got - want) <= 2, `box ${i} ${what}: ${got} vs ${want}`);
+      near(r.left, image.left + box.x0 * image.width, 'left');
+      near(r.top, image.top + box.y0 * image.height, 'top');
+      near(r.right, image.left + box.x1 * image.width, 'right');
+      near(r.bottom, image.top + box.y1 * image.height, 'bottom');
+      assert.ok(r.label?.includes(box.label), `accessible label ${r.label}`);
+    });
+    assert.match((await overlay.locator('.box-ocr').getAttribute('aria-label')) ?? '', /^OCR text "EXIT"/);
+    assert.match(
+      (await overlay.getAttribute('aria-label')) ?? '',
+      /3 boxes: 1 motion, 1 OCR text, 1 detected object/,
+    );
+    // Colours come from the theme's chart colours, one per source.
+    const colours = await overlay
+      .locator('.frame-box')
+      .evaluateAll((boxes) =>
+        boxes.map(
+          (b) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { borderTopColor: string } }
+            ).getComputedStyle(b).borderTopColor,
+        ),
+      );
+    assert.equal(new Set(colours).size, 3, colours.join());
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as Win).harness.unnamedControls()), []);
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, 'frame-overlay.png') });
+
+    await page.keyboard.press('Escape');
+    await overlay.waitFor({ state: 'hidden' });
+    assert.equal(await overlay.locator('.frame-box').count(), 0);
+    // A frame without boxes enlarges with none; a click closes it.
+    await page.locator('.frame').nth(0).click();
+    await overlay.waitFor({ state: 'visible' });
+    assert.equal(await overlay.locator('.frame-box').count(), 0);
+    assert.match((await overlay.getAttribute('aria-label')) ?? '', /no tracked boxes/);
+    await overlay.locator('.frame-stage').click();
+    await overlay.waitFor({ state: 'hidden' });
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as Win).harness.cspViolations), []);
+    await page.close();
+  });
+
+  it('edits a generated dialogue: Edit or e on the focused dialogue, Esc cancels, Ctrl+Enter posts', async () => {
+    const page = await openDetail();
+    const second = page.locator('.dialogue').nth(1);
+    // Esc cancels without posting.
+    await second.getByRole('button', { name: /^Edit dialogue 2/ }).click();
+    await second.locator('.turn.editing').first().waitFor();
+    assert.equal(await second.locator('.turn.editing').count(), 2);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('.dialogue .turn.editing').count(), 0);
+    assert.equal(await lastMessage(page, 'editDialogue'), undefined);
+
+    // e on the focused dialogue opens it; the answer is corrected and saved with Ctrl+Enter.
+    await second.focus();
+    await page.keyboard.press('e');
+    await second.locator('.turn.editing').first().waitFor();
+    assert.equal(await page.locator('.turns .turn.editing').count(), 0, 'not the conversation');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('Two.');
+    await page.keyboard.press('Control+Enter');
+    assert.deepEqual(await lastMessage(page, 'editDialogue'), {
+      type: 'editDialogue',
+      sampleId: 's0',
+      dialogueId: 's0-d2',
+      turns: [
+        { role: 'human', text: 'How many people appear?' },
+        { role: 'gpt', text: 'Two.' },
+      ],
+    });
+    assert.ok(validateWebviewMessage(await lastMessage(page, 'editDialogue')));
+    assert.equal(await page.locator('.dialogue .turn.editing').count(), 0);
+    assert.match((await second.getAttribute('class')) ?? '', /dialogue-edited/);
+    assert.match(await second.locator('.dialogue-turns').innerText(), /Two\./);
+    assert.equal(await lastMessage(page, 'editTurns'), undefined);
+    // e with the list focused still edits the conversation.
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('e');
+    await page.locator('.turns .turn.editing').first().waitFor();
+    await page.keyboard.press('Escape');
     await page.close();
   });
 

@@ -3,7 +3,7 @@
 // test sends host messages through window.postMessage (as VS Code does), and themes set the same
 // --vscode-* variables and body classes VS Code sets. Typed without the DOM lib because the root
 // tsconfig (Node only) checks it too; the minimal shapes below are all it touches.
-import type { BoardRow, HostMessage, SampleDetail } from '../../src/protocol/board';
+import type { BoardRow, FrameBox, HostMessage, SampleDetail } from '../../src/protocol/board';
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast';
 
@@ -290,12 +290,55 @@ function makeRows(count: number, options: { seed?: number; prefix?: string } = {
   return rows;
 }
 
+/** Track boxes on frame 2 (one per source, one touching the top edge) and frame 6; none elsewhere. */
+const HARNESS_BOXES: Record<number, FrameBox[]> = {
+  2: [
+    {
+      x0: 0.1,
+      y0: 0.2,
+      x1: 0.35,
+      y1: 0.8,
+      source: 'motion',
+      label: 'motion #1',
+      track: 1,
+      frame: 100,
+      time: 4,
+    },
+    { x0: 0.5, y0: 0, x1: 0.9, y1: 0.15, source: 'ocr', label: 'EXIT', track: 2, frame: 100, time: 4 },
+    {
+      x0: 0.55,
+      y0: 0.4,
+      x1: 0.95,
+      y1: 0.95,
+      source: 'detector',
+      label: 'person',
+      track: 3,
+      frame: 98,
+      time: 3.9,
+    },
+  ],
+  6: [
+    {
+      x0: 0.25,
+      y0: 0.25,
+      x1: 0.75,
+      y1: 0.75,
+      source: 'motion',
+      label: 'motion #1',
+      track: 1,
+      frame: 300,
+      time: 12,
+    },
+  ],
+};
+
 function sampleDetail(sampleId: string): SampleDetail {
   const frames = Array.from({ length: 10 }, (_, k) => ({
     uri: `frames/${k}.svg`,
     time: k * 2,
     index: k * 50,
     isKeyframe: k === 2 || k === 6,
+    ...(HARNESS_BOXES[k] ? { boxes: HARNESS_BOXES[k] } : {}),
   }));
   return {
     filmstrip: frames,

@@ -1,17 +1,36 @@
 // The detail pane for the active sample: filmstrip with keyframe picks, the candidate score curve,
 // the conversation (editable), the TPL breakdown (or why there is none), generated dialogues with
-// their evidence, and the timestamp windows.
-import type { BoardRow, BoardTurn, DialogueDetail, SampleDetail, Verdict } from '../../src/protocol/board';
+// their evidence (each can be accepted, edited or rejected), and the timestamp windows. A click on
+// a filmstrip frame enlarges it with the clip's track and OCR boxes drawn over it.
+import type {
+  BoardRow,
+  BoardTurn,
+  BoxSource,
+  DialogueDetail,
+  DialogueTurn,
+  FilmstripFrame,
+  FrameBox,
+  SampleDetail,
+  Verdict,
+} from '../../src/protocol/board';
 import { button, setDisabled, textArea, textField } from './components';
 import type { Field } from './components';
 import { formatNumber, formatSeconds, verdictLabel } from './format';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+const SOURCE_NAMES: Record<BoxSource, string> = {
+  motion: 'motion',
+  ocr: 'OCR text',
+  detector: 'detected object',
+  other: 'tracked object',
+};
+
 export interface DetailActions {
   verdict(verdict: Verdict): void;
   editTurns(turns: BoardTurn[]): void;
   dialogue(dialogueId: string, action: 'accept' | 'reject'): void;
+  editDialogue(dialogueId: string, turns: DialogueTurn[]): void;
   editWindow(index: number, start: number, end: number): void;
 }
 
@@ -27,6 +46,8 @@ export class DetailPane {
   private error = '';
   private readOnly = false;
   private turnFields: { role: BoardTurn['role']; field: Field }[] | undefined;
+  /** The generated dialogue being edited, with one field per turn. */
+  private dialogueEdit: { id: string; fields: { role: DialogueTurn['role']; field: Field }[] } | undefined;
   private deferred: (() => void) | undefined;
   private frameButtons: { button: HTMLElement; index: number; time: number }[] = [];
   private evidenceLayer: SVGGElement | undefined;
@@ -44,9 +65,8 @@ export class DetailPane {
     this.overlay.hidden = true;
     this.overlay.setAttribute('role', 'dialog');
     this.overlay.setAttribute('aria-modal', 'true');
-    this.overlay.addEventListener('click', (event) => {
-      if (event.target === this.overlay) this.closeOverlay();
-    });
+    // Any click on the enlarged frame closes it (the Close button and Esc too).
+    this.overlay.addEventListener('click', () => this.closeOverlay());
     this.element.append(this.body, this.overlay);
     this.renderEmpty();
   }
@@ -56,7 +76,7 @@ export class DetailPane {
   }
 
   get editing(): boolean {
-    return this.turnFields !== undefined;
+    return this.turnFields !== undefined || this.dialogueEdit !== undefined;
   }
 
   get dialogues(): readonly DialogueDetail[] {
@@ -79,6 +99,7 @@ export class DetailPane {
     if (this.editing && row?.id === this.row?.id) this.deferred = apply;
     else {
       this.turnFields = undefined;
+      this.dialogueEdit = undefined;
       this.deferred = undefined;
       apply();
     }
@@ -100,6 +121,34 @@ export class DetailPane {
     return true;
   }
 
+  /** Starts editing a generated dialogue's turns; false when there is nothing to edit. */
+  editDialogue(dialogueId: string): boolean {
+    const dialogue = this.detail?.dialogues.find((d) => d.id === dialogueId);
+    if (this.readOnly || !this.row || !dialogue || this.editing) return false;
+    const n = this.detail?.dialogues.indexOf(dialogue) ?? 0;
+    this.dialogueEdit = {
+      id: dialogue.id,
+      fields: dialogue.turns.map((turn, i) => ({
+        role: turn.role,
+        field: textArea({
+          ariaLabel: `Dialogue ${n + 1}, turn ${i + 1} (${turn.role})`,
+          value: turn.text,
+          rows: Math.min(6, Math.max(2, Math.ceil(turn.text.length / 60))),
+        }),
+      })),
+    };
+    this.render();
+    this.dialogueEdit.fields[0]?.field.focus();
+    return true;
+  }
+
+  /** `e` while a generated dialogue (or one of its buttons) has focus: edits that dialogue. */
+  editFocusedDialogue(): boolean {
+    const focused = document.activeElement?.closest<HTMLElement>('.dialogue');
+    const id = focused && this.element.contains(focused) ? focused.dataset.dialogueId : undefined;
+    return id !== undefined && this.editDialogue(id);
+  }
+
   /** Esc: closes an enlarged frame, else leaves edit mode without saving. True when it did either. */
   escape(): boolean {
     if (!this.overlay.hidden) {
@@ -111,6 +160,20 @@ export class DetailPane {
       return true;
     }
     return false;
+  }
+
+  saveDialogueEdit(): void {
+    const edit = this.dialogueEdit;
+    if (!edit || !this.detail) return;
+    const turns = edit.fields.map(({ role, field }) => ({ role, text: field.value }));
+    this.detail = {
+      ...this.detail,
+      dialogues: this.detail.dialogues.map((d) =>
+        d.id === edit.id ? { ...d, turns, state: 'edited' as const } : d,
+      ),
+    };
+    this.actions.editDialogue(edit.id, turns);
+    this.leaveEdit();
   }
 
   saveEdit(): void {
@@ -131,6 +194,7 @@ export class DetailPane {
 
   private leaveEdit(): void {
     this.turnFields = undefined;
+    this.dialogueEdit = undefined;
     const deferred = this.deferred;
     this.deferred = undefined;
     if (deferred) deferred();
@@ -265,7 +329,7 @@ export class DetailPane {
         mark.setAttribute('aria-hidden', 'true');
         b.append(mark);
       }
-      b.addEventListener('click', () => this.openOverlay(frame.uri, label));
+      b.addEventListener('click', () => this.openOverlay(frame, label));
       strip.append(b);
       return { button: b, index: frame.index, time: frame.time };
     });
@@ -357,26 +421,71 @@ export class DetailPane {
     layer.replaceChildren(...marks);
   }
 
-  private openOverlay(uri: string, label: string): void {
+  private openOverlay(frame: FilmstripFrame, label: string): void {
     this.focusBeforeOverlay =
       document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+    const boxes = frame.boxes ?? [];
+    const stage = document.createElement('div');
+    stage.className = 'frame-stage';
     const img = document.createElement('img');
-    img.src = uri;
     img.alt = label;
+    // The stage takes the image's aspect ratio, so boxes placed in % of it land on the picture.
+    const fit = () => {
+      if (!img.naturalWidth || !img.naturalHeight) return;
+      const aspect = img.naturalWidth / img.naturalHeight;
+      stage.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+      stage.style.width = `min(92vw, calc(78vh * ${aspect.toFixed(5)}))`;
+      stage.classList.add('loaded');
+    };
+    img.addEventListener('load', fit);
+    img.src = frame.uri;
+    const layer = document.createElement('div');
+    layer.className = 'frame-boxes';
+    layer.setAttribute('role', 'list');
+    layer.setAttribute('aria-label', `${boxes.length} tracked ${boxes.length === 1 ? 'box' : 'boxes'}`);
+    layer.append(...boxes.map((box) => this.renderBox(box)));
+    stage.append(img, layer);
     const caption = document.createElement('p');
-    caption.textContent = label;
+    caption.className = 'frame-caption';
+    caption.textContent = `${label} · ${boxSummary(boxes)}`;
     const close = button({
       label: 'Close',
       ariaLabel: 'Close enlarged frame (Esc)',
       onClick: () => this.closeOverlay(),
     });
-    this.overlay.setAttribute('aria-label', label);
-    this.overlay.replaceChildren(img, caption, close);
+    this.overlay.setAttribute('aria-label', `${label}, ${boxSummary(boxes)}`);
+    this.overlay.replaceChildren(stage, caption, close);
     this.overlay.hidden = false;
+    if (img.complete) fit();
     close.focus();
   }
 
+  private renderBox(box: FrameBox): HTMLElement {
+    const element = document.createElement('div');
+    element.className = `frame-box box-${box.source}`;
+    element.setAttribute('role', 'listitem');
+    element.setAttribute(
+      'aria-label',
+      `${SOURCE_NAMES[box.source]} ${box.label ? `"${box.label}"` : ''}, track ${box.track}, seen at ${formatSeconds(box.time)} (frame ${box.frame})`,
+    );
+    element.dataset.track = String(box.track);
+    element.style.left = `${box.x0 * 100}%`;
+    element.style.top = `${box.y0 * 100}%`;
+    element.style.width = `${(box.x1 - box.x0) * 100}%`;
+    element.style.height = `${(box.y1 - box.y0) * 100}%`;
+    if (box.label) {
+      const tag = document.createElement('span');
+      // Near the top edge the label goes inside the box, so it stays on the picture.
+      tag.className = box.y0 < 0.08 ? 'frame-box-label inside' : 'frame-box-label';
+      tag.textContent = box.label;
+      tag.setAttribute('aria-hidden', 'true');
+      element.append(tag);
+    }
+    return element;
+  }
+
   private closeOverlay(): void {
+    if (this.overlay.hidden) return;
     this.overlay.hidden = true;
     this.overlay.replaceChildren();
     this.focusBeforeOverlay?.focus();
@@ -481,6 +590,12 @@ export class DetailPane {
       const item = document.createElement('li');
       item.className = `dialogue dialogue-${dialogue.state}`;
       item.dataset.dialogueId = dialogue.id;
+      // Focusable so `e` can edit the focused dialogue.
+      item.tabIndex = 0;
+      item.setAttribute(
+        'aria-label',
+        `Dialogue ${i + 1}, ${dialogue.kind}, ${dialogue.state}. Press e to edit${i < 9 ? `, ${i + 1} to accept` : ''}`,
+      );
       const head = document.createElement('div');
       head.className = 'dialogue-head';
       const key = document.createElement('kbd');
@@ -499,19 +614,28 @@ export class DetailPane {
         ariaLabel: `Reject dialogue ${i + 1} (${dialogue.kind})`,
         onClick: () => this.setDialogueState(dialogue.id, 'reject'),
       });
+      const edit = button({
+        label: 'Edit',
+        ariaLabel: `Edit dialogue ${i + 1} (${dialogue.kind}), e`,
+        appearance: dialogue.state === 'edited' ? 'primary' : 'secondary',
+        onClick: () => this.editDialogue(dialogue.id),
+      });
       setDisabled(accept, this.readOnly);
+      setDisabled(edit, this.readOnly);
       setDisabled(reject, this.readOnly);
-      head.append(key, kind, accept, reject);
+      head.append(key, kind, accept, edit, reject);
       const turns = document.createElement('div');
       turns.className = 'dialogue-turns';
-      for (const turn of dialogue.turns) {
-        const p = document.createElement('p');
-        const role = document.createElement('span');
-        role.className = 'turn-role';
-        role.textContent = turn.role;
-        p.append(role, document.createTextNode(` ${turn.text}`));
-        turns.append(p);
-      }
+      if (this.dialogueEdit?.id === dialogue.id) this.renderDialogueEditor(turns);
+      else
+        for (const turn of dialogue.turns) {
+          const p = document.createElement('p');
+          const role = document.createElement('span');
+          role.className = 'turn-role';
+          role.textContent = turn.role;
+          p.append(role, document.createTextNode(` ${turn.text}`));
+          turns.append(p);
+        }
       const evidence = document.createElement('p');
       evidence.className = 'dialogue-evidence';
       const ev = dialogue.evidence;
@@ -533,6 +657,40 @@ export class DetailPane {
     });
     section.append(list);
     return section;
+  }
+
+  private renderDialogueEditor(into: HTMLElement): void {
+    const edit = this.dialogueEdit;
+    if (!edit) return;
+    into.classList.add('editing');
+    for (const { role, field } of edit.fields) {
+      const wrap = document.createElement('div');
+      wrap.className = `turn turn-${role} editing`;
+      const label = document.createElement('span');
+      label.className = 'turn-role';
+      label.textContent = role;
+      wrap.append(label, field.element);
+      into.append(wrap);
+    }
+    const actions = document.createElement('div');
+    actions.className = 'turn-actions';
+    actions.append(
+      button({
+        label: 'Save',
+        ariaLabel: 'Save edited dialogue (Ctrl+Enter)',
+        appearance: 'primary',
+        onClick: () => this.saveDialogueEdit(),
+      }),
+      button({ label: 'Cancel', ariaLabel: 'Cancel editing (Esc)', onClick: () => this.leaveEdit() }),
+    );
+    into.append(actions);
+    into.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        event.stopPropagation();
+        this.saveDialogueEdit();
+      }
+    });
   }
 
   private renderWindows(detail: SampleDetail): HTMLElement {
@@ -605,4 +763,13 @@ export class DetailPane {
     }
     return section;
   }
+}
+
+/** "3 boxes: 2 motion, 1 OCR text" (or "no tracked boxes"). */
+function boxSummary(boxes: readonly FrameBox[]): string {
+  if (!boxes.length) return 'no tracked boxes';
+  const counts = new Map<BoxSource, number>();
+  for (const box of boxes) counts.set(box.source, (counts.get(box.source) ?? 0) + 1);
+  const parts = [...counts].map(([source, n]) => `${n} ${SOURCE_NAMES[source]}`);
+  return `${boxes.length} ${boxes.length === 1 ? 'box' : 'boxes'}: ${parts.join(', ')}`;
 }

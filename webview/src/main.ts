@@ -186,6 +186,9 @@ class Board {
       dialogue: (dialogueId, action) => {
         if (this.active) this.host.post({ type: 'dialogue', sampleId: this.active, dialogueId, action });
       },
+      editDialogue: (dialogueId, turns) => {
+        if (this.active) this.host.post({ type: 'editDialogue', sampleId: this.active, dialogueId, turns });
+      },
       editWindow: (index, start, end) => {
         if (this.active) this.host.post({ type: 'editWindow', sampleId: this.active, start, end, index });
       },
@@ -616,7 +619,8 @@ class Board {
         this.applyVerdict(this.selectedIds(), 'reject');
         break;
       case 'e':
-        handled = this.detailPane.startEdit();
+        // On a focused generated dialogue, e edits that dialogue; elsewhere, the conversation.
+        handled = this.detailPane.editFocusedDialogue() || this.detailPane.startEdit();
         break;
       case 'u':
         this.host.post({ type: 'undo' });
