@@ -68,6 +68,8 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     return panel;
   };
 
+  /** Boards whose verdicts already update the status bar (one listener per board). */
+  const watched = new WeakSet<BoardPanel>();
   const openBoard = async (): Promise<BoardPanel | undefined> => {
     const c = await loaded();
     if (!c?.index || !c.journal) return undefined;
@@ -82,7 +84,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       },
       services.output,
     );
-    panel.onDidRecord.event(() => c.onDidChange.fire());
+    if (!watched.has(panel)) {
+      watched.add(panel);
+      context.subscriptions.push(panel.onDidRecord.event(() => c.onDidChange.fire()));
+    }
     return panel;
   };
 

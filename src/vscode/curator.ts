@@ -42,7 +42,10 @@ export class Curator implements vscode.Disposable {
 
   async load(signal?: AbortSignal): Promise<DatasetIndex> {
     this.index = await indexDataset(this.folder, signal ? { signal } : {});
-    this.journal = await DecisionJournal.open(this.folder);
+    // One journal per folder for the whole session: the board, commands and the status bar must
+    // all see the same decisions (refresh picks up lines other writers, e.g. the CLI, appended).
+    if (this.journal) await this.journal.refresh();
+    else this.journal = await DecisionJournal.open(this.folder);
     this.results = await readResults(this.folder);
     this.onDidChange.fire();
     return this.index;

@@ -1,5 +1,8 @@
 // The packaged extension in real VS Code: the .vsix installed into code-server (VS Code's own workbench
-// and extension host), driven through Debian chromium with playwright-core, on the demo dataset.
+// and extension host), driven through Debian chromium with playwright-core, on the demo dataset:
+// index + Problems panel; the board's keyboard accept; then the whole curation flow (Analyze Dataset
+// with real ffmpeg and the inference worker, the board's filmstrip/keyframes/TPL reason/dialogues,
+// 1 a j r, a quick fix from the Problems panel, export), checked on disk (test/integration/curationFiles.ts).
 // A third test runs the mocha suite of test/vscode-suite inside code-server's extension host, through
 // VS Code's own extension-test options (extensionDevelopmentPath/extensionTestsPath in the workbench
 // URL's payload), as @vscode/test-electron does with desktop VS Code.
@@ -27,6 +30,8 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { exportPath, generatedDialogue, latestVerdicts, readJournal, readJsonl } from './curationFiles';
+import type { ExportReportFile, LlavaLine } from './curationFiles';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
@@ -105,7 +110,7 @@ describe('Video Curator in real VS Code (code-server)', async () => {
   let page: Page;
   let memory: MemorySampler | undefined;
   let succeeded = 0; // run dir is removed only when every test here passed
-  const passed = (): boolean => succeeded === 3;
+  const passed = (): boolean => succeeded >= 5;
 
   before(async () => {
     for (const old of existsSync(OUT) ? readdirSync(OUT) : [])
@@ -295,6 +300,236 @@ describe('Video Curator in real VS Code (code-server)', async () => {
     succeeded++;
   });
 
+  it('analyses the dataset, reviews text_card on the board, applies a quick fix and exports', async () => {
+    const board = boardFrame(page);
+    const journalStart = readJournal(dataset).length; // the board test above already wrote a line
+
+    await timed('analyze command (ffmpeg + inference worker)', async () => {
+      await runCommand(page, 'Video Curator: Analyze Dataset');
+      await page
+        .locator('.notifications-toasts')
+        .getByText(/Video Curator: analysed [1-9]\d* clips and [1-9]\d* samples/)
+        .waitFor({ timeout: 180_000 });
+      assert.ok(existsSync(join(dataset, '.video-curator', 'results.json')), 'analysis wrote results.json');
+    });
+
+    let accepted = '';
+    let rejected = '';
+    let dialogueId = '';
+    await timed('board: filmstrip, TPL reason, dialogues; 1, a, j, r', async () => {
+      await runCommand(page, 'Video Curator: Open Curation Board');
+      const list = board.getByRole('listbox', { name: 'Samples' });
+      await list.waitFor({ timeout: 60_000 });
+      // The analysis refreshed the open board: durations appear in the rows.
+      await board
+        .locator('.row[role="option"] .c-duration', { hasText: /\d/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
+
+      // `/` to the search box, type, Esc back to the list, j to the first match.
+      await list.focus();
+      await page.keyboard.press('/');
+      await page.keyboard.type('text_card');
+      await board.locator('.count', { hasText: /^2 of 16 samples/ }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('j');
+      const selected = board.locator('.row[role="option"][aria-selected="true"]').first();
+      await selected.waitFor();
+      accepted = (await selected.getAttribute('data-sample-id')) ?? '';
+      assert.match(await selected.locator('.c-video').innerText(), /text_card/, 'j selects a text_card row');
+
+      // The detail pane: filmstrip frames (JPEGs from the frame cache, through the webview's
+      // resource URIs) with at least one keyframe pick, the TPL absence reason and dialogues.
+      const detail = board.locator('section.detail');
+      await detail.locator('.filmstrip .frame').first().waitFor({ timeout: 30_000 });
+      const keyframes = detail.locator('.filmstrip .frame.keyframe');
+      assert.ok((await keyframes.count()) >= 1, 'the filmstrip marks at least one keyframe pick');
+      assert.equal(await keyframes.first().locator('.keyframe-mark').innerText(), 'K');
+      const image = await waitFor('a filmstrip frame image to load', 15_000, () =>
+        keyframes
+          .first()
+          .locator('img')
+          .evaluate((element) => {
+            const img = element as unknown as LoadedImage;
+            return img.complete && img.naturalWidth > 0
+              ? { src: img.src, width: img.naturalWidth }
+              : undefined;
+          }),
+      );
+      assert.match(image.src, /vscode-resource|vscode-remote-resource/, `frame src: ${image.src}`);
+      assert.match(image.src, /\.video-curator\/cache\//, `frame served from the frame cache: ${image.src}`);
+      assert.match(
+        await detail.locator('.tpl-section .tpl-reason').innerText(),
+        /^no scorer model installed \(/,
+        'the TPL section says why there is no TPL',
+      );
+      const dialogues = detail.locator('ol.dialogues > li.dialogue');
+      assert.ok((await dialogues.count()) >= 1, 'the clip has generated dialogues');
+      dialogueId = (await dialogues.first().getAttribute('data-dialogue-id')) ?? '';
+      assert.ok(dialogueId, 'dialogues carry their id');
+
+      // 1: accept the first generated dialogue; a: accept the sample (the dialogue stays accepted).
+      await page.keyboard.press('1');
+      await detail.locator(`li.dialogue-accepted[data-dialogue-id="${cssString(dialogueId)}"]`).waitFor();
+      await waitFor('the accepted dialogue in decisions.jsonl', 30_000, () =>
+        readJournal(dataset)
+          .slice(journalStart)
+          .find((d) => d.sampleId === accepted && d.acceptedDialogues?.includes(dialogueId)),
+      );
+      await page.keyboard.press('a');
+      await waitFor(`an accept of ${accepted} in decisions.jsonl`, 30_000, () =>
+        readJournal(dataset)
+          .slice(journalStart)
+          .find(
+            (d) =>
+              d.sampleId === accepted && d.verdict === 'accept' && d.acceptedDialogues?.includes(dialogueId),
+          ),
+      );
+      await board.locator(`.row[data-sample-id="${cssString(accepted)}"] .c-verdict.v-accept`).waitFor();
+
+      // j to the other text_card sample, r.
+      await page.keyboard.press('j');
+      rejected = await waitFor('j to select the next row', 10_000, async () => {
+        const id = await board
+          .locator('.row[role="option"][aria-selected="true"]')
+          .first()
+          .getAttribute('data-sample-id');
+        return id && id !== accepted ? id : undefined;
+      });
+      await page.keyboard.press('r');
+      await waitFor(`a reject of ${rejected} in decisions.jsonl`, 30_000, () =>
+        readJournal(dataset)
+          .slice(journalStart)
+          .find((d) => d.sampleId === rejected && d.verdict === 'reject'),
+      );
+      await board.locator(`.row[data-sample-id="${cssString(rejected)}"] .c-verdict.v-reject`).waitFor();
+    });
+
+    let clamped = '';
+    await timed('quick fix from the Problems panel', async () => {
+      clamped = await applyQuickFixFromProblems(
+        page,
+        "The window [3, 4.5] ends after the video's 4 s",
+        'Clamp timestamps to the video duration',
+      );
+      const line = await waitFor(`the clamp of ${clamped} in decisions.jsonl`, 30_000, () =>
+        readJournal(dataset)
+          .slice(journalStart)
+          .find((d) => d.sampleId === clamped && d.verdict === 'edit' && d.edits?.windows),
+      );
+      assert.deepEqual(line.edits?.windows, [{ start: 3, end: 4 }], 'the window is clamped to the 4 s clip');
+    });
+
+    await timed('export (LLaVA JSONL)', async () => {
+      await runCommand(page, 'Video Curator: Export Curated Dataset…');
+      const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: 'LLaVA JSONL' }).first();
+      await choice.waitFor({ timeout: 10_000 });
+      await choice.click();
+      await waitFor('curated.jsonl and its report on disk', 60_000, () =>
+        existsSync(`${exportPath(dataset)}.report.json`),
+      );
+      // The message is in the notification center; its toast may stay hidden while older toasts
+      // (the clamp's, which never time out in an unfocused headless window) fill the toast area.
+      const exported = readJsonl<LlavaLine>(exportPath(dataset)).length;
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page
+        .locator('.notifications-center')
+        .getByText(`Video Curator: exported ${exported} samples.`, { exact: true })
+        .waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Escape');
+    });
+
+    // On disk: the journal holds all four actions; the export holds what the journal decided.
+    const journal = readJournal(dataset);
+    const ours = journal.slice(journalStart);
+    assert.ok(
+      ours.some(
+        (d) => d.sampleId === accepted && d.verdict === 'accept' && d.acceptedDialogues?.includes(dialogueId),
+      ),
+    );
+    assert.ok(ours.some((d) => d.sampleId === rejected && d.verdict === 'reject'));
+    assert.ok(ours.some((d) => d.sampleId === clamped && d.verdict === 'edit'));
+    const latest = latestVerdicts(journal);
+    assert.equal(latest.get(accepted)?.verdict, 'accept');
+    assert.equal(latest.get(rejected)?.verdict, 'reject');
+    assert.equal(latest.get(clamped)?.verdict, 'edit');
+
+    const out = exportPath(dataset);
+    const records = readJsonl<LlavaLine>(out);
+    for (const record of records) {
+      const tokens = record.conversations
+        .map((c) => c.value.match(/<video>/g)?.length ?? 0)
+        .reduce((a, b) => a + b, 0);
+      assert.equal(tokens, 1, `${record.id} has exactly one <video> token (has ${tokens})`);
+    }
+    const byId = new Map(records.map((r) => [r.id, r]));
+    assert.ok(!byId.has(rejected), 'the rejected sample is not exported');
+    const mine = byId.get(accepted);
+    assert.ok(mine, `${accepted} is exported`);
+    const turns = generatedDialogue(dataset, dialogueId);
+    assert.ok(turns, `results.json holds dialogue ${dialogueId}`);
+    assert.deepEqual(
+      mine.conversations.slice(-turns.length),
+      turns.map((t) => ({ from: t.role, value: t.text.replace(/<video>\s*/g, '') })),
+      'the accepted dialogue is appended to the conversation',
+    );
+    assert.ok(mine.conversations.length > turns.length, 'the original conversation comes first');
+    assert.match(mine.video, /(^|\/)videos\/text_card\.mp4$/);
+    const edited = byId.get(clamped);
+    assert.ok(edited, `${clamped} (edited by the quick fix) is exported`);
+    assert.deepEqual(
+      edited.conversations.at(-1),
+      { from: 'gpt', value: 'From 3 to 4 seconds.' },
+      `${clamped}'s answer states the clamped window`,
+    );
+
+    const report = JSON.parse(readFileSync(`${out}.report.json`, 'utf8')) as ExportReportFile;
+    const kept = [...latest.values()].filter((d) => d.verdict === 'accept' || d.verdict === 'edit');
+    assert.deepEqual(report.warnings, [], 'no sample was skipped');
+    assert.deepEqual(report.missingDialogues, []);
+    assert.deepEqual(
+      [...byId.keys()].sort(),
+      kept.map((d) => d.sampleId).sort(),
+      'the export holds exactly the accepted and edited samples',
+    );
+    assert.equal(report.exported, records.length);
+    assert.deepEqual(report.outputs, [{ path: out, format: 'llava-jsonl', samples: records.length }]);
+    const counted = (verdict: string): number =>
+      [...latest.values()].filter((d) => d.verdict === verdict).length;
+    assert.deepEqual(report.byVerdict, {
+      accept: counted('accept'),
+      edit: counted('edit'),
+      reject: counted('reject'),
+      pending: counted('pending'),
+      unreviewed: 16 - latest.size,
+    });
+    console.log(
+      `# exported ${records.length} samples (${JSON.stringify(report.byVerdict)}); accepted ${accepted} ` +
+        `with dialogue ${dialogueId}, rejected ${rejected}, clamped ${clamped}`,
+    );
+    succeeded++;
+  });
+
+  it('shows a poster image on each analysed row', async () => {
+    // Runs after the analysis above; the quick fix left grounding.jsonl in front, so bring the board back.
+    await page
+      .getByRole('tab', { name: /Curation Board/ })
+      .first()
+      .click();
+    const poster = boardFrame(page).locator('.row[role="option"] img.poster:not([hidden])').first();
+    await poster.waitFor({ timeout: 5_000 });
+    const src = (await poster.getAttribute('src')) ?? '';
+    assert.match(src, /vscode-resource|vscode-remote-resource/, `poster src: ${src}`);
+    assert.match(src, /\.video-curator\/cache\//, `poster served from the frame cache: ${src}`);
+    await waitFor('the poster to load', 15_000, () =>
+      poster.evaluate((element) => {
+        const img = element as unknown as LoadedImage;
+        return img.complete && img.naturalWidth > 0 ? true : undefined;
+      }),
+    );
+    succeeded++;
+  });
+
   it('passes the mocha suite (test/vscode-suite) run in its extension host as extension tests', async () => {
     await timed('mocha suite in the extension host', async () => {
       // The installed .vsix is the extension under development: the suite tests what ships. Its
@@ -377,6 +612,58 @@ async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('Enter');
     return true;
   });
+}
+
+/** What the tests read of an <img> in the page (this config has no DOM types). */
+interface LoadedImage {
+  src: string;
+  complete: boolean;
+  naturalWidth: number;
+}
+
+/** The board's document: webviews sit two iframes deep (the host's frame, then the content's). */
+function boardFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/**
+ * Applies a quick fix the way a user does from the Problems panel: focus the problem's row, Ctrl+.,
+ * pick the fix from the menu. Returns the sample id the problem is about (read from the menu's
+ * "Reject sample <id>" entry, which the same provider offers on every problem).
+ */
+async function applyQuickFixFromProblems(page: Page, problem: string, fix: string): Promise<string> {
+  await runCommand(page, 'View: Focus Problems');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: problem }).first();
+  await row.waitFor({ timeout: 30_000 });
+  const menu = page.locator('.context-view .monaco-menu');
+  // Quick fixes come from the code action provider, which needs the file's model: the first
+  // attempt may find none until the click has opened the file. Retry until the menu lists the fix.
+  await waitFor(`"${fix}" in the quick fix menu of "${problem}"`, 30_000, async () => {
+    await row.click();
+    await page.keyboard.press('Control+Period');
+    try {
+      await menu.getByText(fix, { exact: true }).waitFor({ timeout: 3_000 });
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  });
+  const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim());
+  const reject = items.map((t) => /^Reject sample (\S+)$/.exec(t)?.[1]).find(Boolean);
+  assert.ok(reject, `the quick fix menu offers "Reject sample <id>": ${JSON.stringify(items)}`);
+  // Hover focuses the entry, Enter runs it (a click can land while the menu is still settling
+  // and be dropped); the focused entry is checked first so Enter cannot run a neighbour.
+  await waitFor(`"${fix}" to run from the menu`, 15_000, async () => {
+    if (!(await menu.isVisible())) return true;
+    await menu.getByText(fix, { exact: true }).hover();
+    const focused = menu.locator('.action-item.focused');
+    if ((await focused.innerText({ timeout: 2_000 }).catch(() => '')).trim() !== fix) return false;
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+    return !(await menu.isVisible());
+  });
+  return reject;
 }
 
 /** Reuses the test's .vsix while the built files and manifest it came from are unchanged. */

@@ -413,6 +413,14 @@ class Board {
       span.className = cls;
       row.append(span);
     }
+    // The video cell shows the clip's poster thumbnail (when analysed) before its name.
+    const poster = document.createElement('img');
+    poster.className = 'poster';
+    poster.alt = '';
+    poster.hidden = true;
+    const name = document.createElement('span');
+    name.className = 'video-name';
+    row.children[2].append(poster, name);
     return row;
   }
 
@@ -423,7 +431,15 @@ class Board {
     cells[0].textContent = VERDICT_GLYPHS[row.verdict];
     cells[0].className = `c-verdict v-${row.verdict}`;
     cells[1].textContent = row.source;
-    cells[2].textContent = row.video;
+    const [poster, name] = cells[2].children as unknown as [HTMLImageElement, HTMLElement];
+    name.textContent = row.video;
+    if (row.posterUri) {
+      if (poster.getAttribute('src') !== row.posterUri) poster.src = row.posterUri;
+      poster.hidden = false;
+    } else {
+      poster.removeAttribute('src');
+      poster.hidden = true;
+    }
     cells[3].textContent = row.duration !== undefined ? formatSeconds(row.duration) : '—';
     cells[4].textContent = tpl;
     (cells[4] as HTMLElement).title =
