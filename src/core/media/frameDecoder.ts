@@ -43,38 +43,11 @@ export async function decodeFrames(job: DecodeJob): Promise<Buffer[]> {
   const frameBytes = width * height * 3;
   const chunks: Buffer[] = [];
   let received = 0;
+  const common = ['-filter_complex', graph, '-map', '[out]', '-an', '-sn', '-vsync', '0'];
   const outputOptions =
     job.output.kind === 'rgb'
-      ? [
-          '-filter_complex',
-          graph,
-          '-map',
-          '[out]',
-          '-an',
-          '-sn',
-          '-vsync',
-          '0',
-          '-f',
-          'rawvideo',
-          '-pix_fmt',
-          'rgb24',
-        ]
-      : [
-          '-filter_complex',
-          graph,
-          '-map',
-          '[out]',
-          '-an',
-          '-sn',
-          '-vsync',
-          '0',
-          '-f',
-          'image2',
-          '-start_number',
-          '0',
-          '-q:v',
-          String(job.output.quality ?? 3),
-        ];
+      ? [...common, '-f', 'rawvideo', '-pix_fmt', 'rgb24']
+      : [...common, '-f', 'image2', '-start_number', '0', '-q:v', String(job.output.quality ?? 3)];
   await runFfmpeg({
     ffmpeg: job.ffmpeg,
     inputs,
