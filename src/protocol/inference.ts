@@ -34,6 +34,11 @@ export interface TaskTypes {
     in: { frames: FrameBatch; prompt: string; text: string };
     out: { tokens: string[]; logProbs: Float32Array; meanNll: number };
   };
+  /** VLM description: greedy decoding of up to `maxTokens` tokens given the frames and `prompt`. */
+  describe: {
+    in: { frames: FrameBatch; prompt: string; maxTokens?: number };
+    out: { text: string; tokens: number };
+  };
   /** Object detector: boxes in frame pixels [x0, y0, x1, y1] with label and score, per frame. */
   detect: {
     in: { frames: FrameBatch; labels?: string[]; threshold?: number };

@@ -209,7 +209,8 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     const picks: Pick[] = [
       ...(clip?.dialogues ?? []).map((d) => ({
         label: d.turns[0].text.replace(/<video>\s*/g, ''),
-        description: `${d.kind}, confidence ${d.confidence.toFixed(2)}`,
+        description:
+          d.kind === 'description' ? 'VLM caption' : `${d.kind}, confidence ${d.confidence.toFixed(2)}`,
         detail: d.turns[1]?.text,
         turns: d.turns,
       })),

@@ -28,6 +28,8 @@ export interface ClipAnalyzerDeps {
   cache?: MediaCache;
   /** Model id → version, from the manifest (recorded with results and part of the cache key). */
   modelVersion: (id: string) => string;
+  /** A VLM that describes frames, when one is installed: the clip gets a video-level description. */
+  describer?: { model: ModelUse; describe: (frames: FrameBatch, signal?: AbortSignal) => Promise<string> };
 }
 
 export interface ClipAnalysisOptions {
@@ -63,6 +65,7 @@ export async function analyzeClip(
   const models = [FRAME_SIGNATURE_MODEL, MOTION_MODEL, ...(params.ocr === 'on' ? [OCR_MODEL] : [])].map(
     (id): ModelUse => ({ id, version: deps.modelVersion(id) }),
   );
+  if (deps.describer) models.push(deps.describer.model);
   const opened = await deps.media.open(video, signal);
   const identity = await videoIdentity(video);
   const key = deps.cache?.keyFor('clip-analysis', identity.key, { params, models });
@@ -133,10 +136,19 @@ export async function analyzeClip(
   const trackSpeed = meanTrackSpeed(tracks.tracks, width, height);
   // Cuts count as change: a shot change is temporal dynamics a model has to follow.
   const signals = utrSignals(dense, trackSpeed !== undefined ? { trackSpeed } : {});
+  // With a VLM installed, its description of four frames across the clip becomes a dialogue.
+  const caption = deps.describer
+    ? await deps.describer.describe(
+        pick(frames.analysisBatch, [
+          ...new Set([0.125, 0.375, 0.625, 0.875].map((f) => Math.floor(f * frames.analysis.length))),
+        ]),
+        signal,
+      )
+    : undefined;
   const dialogues = generateDialogues(
     tracks,
     { duration: probe.duration, frames: frames.analysis, shots: shots.cuts },
-    { seed: options.seed ?? identity.key },
+    { seed: options.seed ?? identity.key, ...(caption ? { caption } : {}) },
   );
 
   const { filmstrip, poster } = await writeBoardImages(

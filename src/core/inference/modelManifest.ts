@@ -15,6 +15,7 @@ const TASKS: Record<TaskName, true> = {
   'image-embed': true,
   'text-embed': true,
   'score-text': true,
+  describe: true,
   detect: true,
 };
 

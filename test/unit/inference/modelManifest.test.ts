@@ -76,7 +76,7 @@ test('every schema problem is reported with its file and JSON pointer', () => {
         'models/manifest.json /models/0/files/0/path: expected a relative path with forward slashes and no ".." segments',
         'models/manifest.json /models/0/files/0/sha256: expected 64 lowercase hex digits, or null when not yet known',
         'models/manifest.json /models/0/files/0/bytes: expected a whole number of bytes, or null',
-        'models/manifest.json /models/1/task: "dance" is not a task (frame-signature, motion, ocr, image-embed, text-embed, score-text, detect)',
+        'models/manifest.json /models/1/task: "dance" is not a task (frame-signature, motion, ocr, image-embed, text-embed, score-text, describe, detect)',
         'models/manifest.json /models/1/source/repo: "no-owner" is not a hub repo id (owner/name)',
         'models/manifest.json /models/2/source/kind: expected "builtin", "npm" or "hub", got "ftp"',
         'models/manifest.json /models/3/files: expected a non-empty array',

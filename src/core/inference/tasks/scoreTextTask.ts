@@ -32,7 +32,7 @@ interface Tokenizer {
   chat_template?: unknown;
 }
 
-interface Scorer {
+export interface Scorer {
   processor: {
     (text: string, images: RawImage[], options: Record<string, unknown>): Promise<Record<string, TensorLike>>;
     apply_chat_template(messages: unknown[], options: Record<string, unknown>): string;
@@ -41,7 +41,7 @@ interface Scorer {
   model: { forward(inputs: Record<string, unknown>): Promise<Record<string, TensorLike>> };
 }
 
-function loadScorer(context: TaskContext, model: string): Promise<Scorer> {
+export function loadScorer(context: TaskContext, model: string): Promise<Scorer> {
   return loadHubBundle(context, model, 'score-text', async (t, repoId, options) => {
     const config = (await t.AutoConfig.from_pretrained(repoId, options)) as unknown as {
       model_type?: string;
@@ -64,7 +64,7 @@ function loadScorer(context: TaskContext, model: string): Promise<Scorer> {
 }
 
 /** The prompt as the model saw it in training: its chat template with one image per frame, or a bare fallback. */
-function renderPrompt(scorer: Scorer, frameCount: number, prompt: string): string {
+export function renderPrompt(scorer: Scorer, frameCount: number, prompt: string): string {
   const images = Array.from({ length: frameCount }, () => ({ type: 'image' }));
   if (scorer.processor.tokenizer.chat_template) {
     const messages = [{ role: 'user', content: [...images, { type: 'text', text: prompt }] }];
@@ -73,7 +73,7 @@ function renderPrompt(scorer: Scorer, frameCount: number, prompt: string): strin
   return '<image>'.repeat(frameCount) + prompt;
 }
 
-function int64Tensor(t: TransformersModule, ids: number[]) {
+export function int64Tensor(t: TransformersModule, ids: number[]) {
   return new t.Tensor(
     'int64',
     BigInt64Array.from(ids, (id) => BigInt(id)),

@@ -1,6 +1,7 @@
 // Which handler runs each task in the worker.
 import type { TaskInput, TaskName, TaskOutput } from '../../../protocol/inference';
 import { imageEmbedTask, textEmbedTask } from '../tasks/clipTasks';
+import { describeTask } from '../tasks/describeTask';
 import { detectTask } from '../tasks/detectTask';
 import { frameSignatureTask } from '../tasks/frameSignatureTask';
 import { motionTask } from '../tasks/motionTask';
@@ -16,4 +17,5 @@ export const TASK_HANDLERS: { [T in TaskName]: TaskHandler<TaskInput<T>, TaskOut
   'text-embed': textEmbedTask,
   'score-text': scoreTextTask,
   detect: detectTask,
+  describe: describeTask,
 };
