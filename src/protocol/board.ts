@@ -28,6 +28,17 @@
 
 export const BOARD_PROTOCOL_VERSION = 1;
 
+/** Board keys that are also commands: j, k, e, /, and 1-9 (accept the n-th generated dialogue). */
+export type BoardAction =
+  'next' | 'previous' | 'edit' | 'search' | `dialogue-${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9}`;
+export const BOARD_ACTIONS: readonly BoardAction[] = [
+  'next',
+  'previous',
+  'edit',
+  'search',
+  ...([1, 2, 3, 4, 5, 6, 7, 8, 9] as const).map((n) => `dialogue-${n}` as const),
+];
+
 export type Verdict = 'accept' | 'reject' | 'pending';
 /** A row's verdict as the journal folds it ('edit': accepted with corrected text or windows). */
 export type RowVerdict = Verdict | 'edit';
@@ -147,6 +158,8 @@ export type HostMessage =
   | { type: 'detail'; generation: number; sampleId: string; detail: SampleDetail }
   /** Answers a `requestDetail` that failed, so the webview never waits forever. */
   | { type: 'detailError'; generation: number; sampleId: string; message: string }
+  /** A board action run from a VS Code command (its keybinding, the palette): the same as the key. */
+  | { type: 'action'; action: BoardAction }
   /** Select and scroll to a sample (Next Unreviewed Sample, Reveal on Board); the webview answers with `select`. */
   | { type: 'reveal'; generation: number; sampleId: string }
   /** Something the user should know (a verdict that could not be written, a version mismatch). */
@@ -319,6 +332,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return typeof value.message === 'string';
     case 'reveal':
       return isCount(value.generation) && isId(value.sampleId);
+    case 'action':
+      return typeof value.action === 'string' && (BOARD_ACTIONS as readonly string[]).includes(value.action);
     default:
       return false;
   }

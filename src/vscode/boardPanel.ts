@@ -7,7 +7,7 @@ import type { AnalysisResults } from '../core/analysis/analysisTypes';
 import type { DecisionJournal } from '../core/curation/decisionJournal';
 import type { DatasetIndex } from '../core/dataset/indexDataset';
 import { validateWebviewMessage } from '../protocol/board';
-import type { HostMessage, WebviewMessage } from '../protocol/board';
+import type { BoardAction, HostMessage, WebviewMessage } from '../protocol/board';
 
 export const BOARD_VIEW_TYPE = 'videoCurator.board';
 
@@ -103,6 +103,12 @@ export class BoardPanel implements vscode.Disposable {
     this.selectedSampleId = sampleId;
     this.panel.reveal();
     await this.post([this.session.reveal(sampleId)]);
+  }
+
+  /** Runs a board key's action (j, k, e, /, 1-9) from a VS Code command. */
+  async runAction(action: BoardAction): Promise<void> {
+    this.panel.reveal();
+    await this.post([{ type: 'action', action }]);
   }
 
   /** Pushes fresh rows (e.g. as analysis results arrive). */

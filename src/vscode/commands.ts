@@ -8,6 +8,7 @@ import { summarizeIndex } from '../core/dataset/indexSummary';
 import { exportDataset } from '../core/export/exportDataset';
 import type { ExportFormat } from '../core/export/exportDataset';
 import { BoardPanel } from './boardPanel';
+import type { BoardAction } from '../protocol/board';
 import type { Curator } from './curator';
 import { pickDatasetFolder } from './datasetFolder';
 import { manageModels } from './manageModels';
@@ -374,6 +375,19 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     await manageModels(await c.getInference(), readSettings().allowDownload);
     await c.resetInference();
   });
+
+  // The board's own keys, as commands (palette, keybindings scoped to the board).
+  const actions: [string, BoardAction][] = [
+    ['videoCurator.nextSample', 'next'],
+    ['videoCurator.previousSample', 'previous'],
+    ['videoCurator.editSample', 'edit'],
+    ['videoCurator.searchSamples', 'search'],
+    ...([1, 2, 3, 4, 5, 6, 7, 8, 9] as const).map((n): [string, BoardAction] => [
+      `videoCurator.acceptDialogue${n}`,
+      `dialogue-${n}`,
+    ]),
+  ];
+  for (const [id, action] of actions) register(id, () => board().runAction(action));
 
   register('videoCurator.undo', async () => {
     await board().act({ type: 'undo' });

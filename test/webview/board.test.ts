@@ -302,6 +302,46 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
     await page.close();
   });
 
+  it('runs the same actions from VS Code commands (host action messages)', async () => {
+    const page = await open();
+    await page.evaluate(() => (globalThis as unknown as Win).harness.init(1000, 3));
+    await page.locator('.row').first().waitFor();
+    const act = (action: string) =>
+      page.evaluate(
+        (a) => (globalThis as unknown as Win).harness.send({ type: 'action', action: a } as never),
+        action,
+      );
+    await act('next');
+    await waitFor(
+      () => activeId(page),
+      (id) => id === 's0',
+      'next selects the first row',
+    );
+    await act('next');
+    await act('previous');
+    await waitFor(
+      () => activeId(page),
+      (id) => id === 's0',
+      'previous goes back',
+    );
+    assert.deepEqual(await lastMessage(page, 'select'), { type: 'select', sampleId: 's0' });
+    await act('search');
+    await waitFor(
+      () =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document
+              .activeElement?.tagName ?? '',
+        ),
+      (tag) => tag === 'VSCODE-TEXT-FIELD',
+      'search focused',
+    );
+    // An unknown action is not a host message at all: the board ignores it.
+    await act('explode');
+    assert.equal(await activeId(page), 's0');
+    await page.close();
+  });
+
   it('is keyboard first: j/k, a/r, u, / search, e/Esc and 1 for the first dialogue', async () => {
     const page = await open();
     await page.evaluate(() => {

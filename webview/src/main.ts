@@ -2,7 +2,14 @@
 // then renders what the host sends: the sample list (virtualized), the TPL histogram, the detail
 // pane; and posts the user's intents (select, verdicts, edits) back as sample ids.
 import { BOARD_PROTOCOL_VERSION, isCurrentGeneration, isHostMessage } from '../../src/protocol/board';
-import type { BoardRow, BoardSettings, HostMessage, SampleDetail, Verdict } from '../../src/protocol/board';
+import type {
+  BoardAction,
+  BoardRow,
+  BoardSettings,
+  HostMessage,
+  SampleDetail,
+  Verdict,
+} from '../../src/protocol/board';
 import { RowStore } from './boardModel';
 import { button, dropdown, registerComponents, textField } from './components';
 import type { Choice, Dropdown, Field } from './components';
@@ -263,6 +270,8 @@ class Board {
       }
       case 'notice':
         return this.showNotice(message.message, message.level);
+      case 'action':
+        return this.runAction(message.action);
       case 'reveal': {
         if (!isCurrentGeneration(message.generation, this.generation) || !this.store.get(message.sampleId))
           return;
@@ -602,6 +611,15 @@ class Board {
   }
 
   // ---------- keyboard ----------
+
+  /** A board action from a VS Code command: exactly what its key does. */
+  private runAction(action: BoardAction): void {
+    if (action === 'next') this.move(1, false);
+    else if (action === 'previous') this.move(-1, false);
+    else if (action === 'edit') void (this.detailPane.editFocusedDialogue() || this.detailPane.startEdit());
+    else if (action === 'search') this.search.focus();
+    else this.detailPane.acceptDialogue(Number(action.slice('dialogue-'.length)));
+  }
 
   private onKey(event: KeyboardEvent): void {
     const editing = isTextEntry(event);
