@@ -63,6 +63,21 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     return c;
   };
 
+  /** The sample whose record holds the cursor, when an annotation file is the active editor. */
+  const sampleUnderCursor = async (): Promise<string | undefined> => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.scheme !== 'file') return undefined;
+    const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri);
+    const c = folder ? services.curatorFor(folder.uri.fsPath) : undefined;
+    if (!c) return undefined;
+    if (!c.index) await c.load();
+    const line = editor.selection.active.line + 1;
+    const file = editor.document.uri.fsPath;
+    return c.index?.samples.find(
+      (s) => s.source.file === file && s.source.line <= line && line <= (s.source.endLine ?? s.source.line),
+    )?.id;
+  };
+
   const board = (): BoardPanel => {
     const panel = BoardPanel.active;
     if (!panel) throw new Error('Open the curation board first (Video Curator: Open Curation Board).');
@@ -157,7 +172,8 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
 
   const verdict = (value: 'accept' | 'reject') => async (sampleId?: unknown) => {
     const panel = BoardPanel.active;
-    const id = typeof sampleId === 'string' ? sampleId : panel?.selectedSampleId;
+    const id =
+      typeof sampleId === 'string' ? sampleId : ((await sampleUnderCursor()) ?? panel?.selectedSampleId);
     if (!id) throw new Error('Select a sample on the board first (or use the quick fix on its problem).');
     if (panel) {
       await panel.act({ type: 'verdict', sampleIds: [id], verdict: value });
@@ -200,7 +216,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
   };
 
   register('videoCurator.relabelSample', async (sampleId?: unknown) => {
-    const id = typeof sampleId === 'string' ? sampleId : BoardPanel.active?.selectedSampleId;
+    const id =
+      typeof sampleId === 'string'
+        ? sampleId
+        : ((await sampleUnderCursor()) ?? BoardPanel.active?.selectedSampleId);
     if (!id) throw new Error('Select a sample on the board first (or use the quick fix on its problem).');
     const c = await loaded();
     const sample = c?.index?.samples.find((s) => s.id === id);

@@ -213,6 +213,8 @@ class Board {
       ['c-tpl', 'TPL'],
       ['c-dyn', 'Dyn.'],
       ['c-flags', 'Flags'],
+      ['c-dens', 'Dens.'],
+      ['c-id', 'Id'],
     ]) {
       const span = document.createElement('span');
       span.className = cls;
@@ -417,7 +419,17 @@ class Board {
     const row = document.createElement('div');
     row.className = 'row';
     row.setAttribute('role', 'option');
-    for (const cls of ['c-verdict', 'c-source', 'c-video', 'c-duration', 'c-tpl', 'c-dyn', 'c-flags']) {
+    for (const cls of [
+      'c-verdict',
+      'c-source',
+      'c-video',
+      'c-duration',
+      'c-tpl',
+      'c-dyn',
+      'c-flags',
+      'c-dens',
+      'c-id',
+    ]) {
       const span = document.createElement('span');
       span.className = cls;
       row.append(span);
@@ -459,6 +471,8 @@ class Board {
           : `TPL ${tpl}`;
     cells[5].textContent = row.dynamics !== undefined ? formatNumber(row.dynamics, 2) : '—';
     cells[6].textContent = row.flags.join(' ');
+    cells[7].textContent = row.density !== undefined ? formatNumber(row.density, 2) : '—';
+    cells[8].textContent = row.id;
     const selected = this.selection.has(row.id);
     const active = row.id === this.active;
     element.id = `board-row-${index}`;
