@@ -463,6 +463,16 @@ class Board {
     }
     cells[3].textContent = row.duration !== undefined ? formatSeconds(row.duration) : '—';
     cells[4].textContent = tpl;
+    // Coloured by the sample's place in the dataset: the bottom 10 % can be answered from one frame.
+    const band =
+      row.tplPercentile === undefined
+        ? 'none'
+        : row.tplPercentile < 10
+          ? 'low'
+          : row.tplPercentile < 50
+            ? 'mid'
+            : 'high';
+    cells[4].className = `c-tpl tpl-${band}`;
     (cells[4] as HTMLElement).title =
       row.tpl === undefined
         ? (row.tplReason ?? 'TPL not computed yet')
