@@ -496,33 +496,7 @@ export class DetailPane {
     const list = document.createElement('div');
     list.className = 'turns';
     if (this.turnFields) {
-      for (const { role, field } of this.turnFields) {
-        const wrap = document.createElement('div');
-        wrap.className = `turn turn-${role} editing`;
-        const label = document.createElement('span');
-        label.className = 'turn-role';
-        label.textContent = role;
-        wrap.append(label, field.element);
-        list.append(wrap);
-      }
-      const actions = document.createElement('div');
-      actions.className = 'turn-actions';
-      actions.append(
-        button({
-          label: 'Save',
-          ariaLabel: 'Save conversation (Ctrl+Enter)',
-          appearance: 'primary',
-          onClick: () => this.saveEdit(),
-        }),
-        button({ label: 'Cancel', ariaLabel: 'Cancel editing (Esc)', onClick: () => this.leaveEdit() }),
-      );
-      list.append(actions);
-      list.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-          event.preventDefault();
-          this.saveEdit();
-        }
-      });
+      this.appendTurnEditor(list, this.turnFields, 'Save conversation (Ctrl+Enter)', () => this.saveEdit());
     } else {
       for (const turn of detail.turns) {
         const wrap = document.createElement('div');
@@ -659,11 +633,14 @@ export class DetailPane {
     return section;
   }
 
-  private renderDialogueEditor(into: HTMLElement): void {
-    const edit = this.dialogueEdit;
-    if (!edit) return;
-    into.classList.add('editing');
-    for (const { role, field } of edit.fields) {
+  /** Editable turns with Save/Cancel; Ctrl+Enter saves (the conversation and a dialogue share this). */
+  private appendTurnEditor(
+    into: HTMLElement,
+    fields: readonly { role: string; field: { element: HTMLElement } }[],
+    saveLabel: string,
+    save: () => void,
+  ): void {
+    for (const { role, field } of fields) {
       const wrap = document.createElement('div');
       wrap.className = `turn turn-${role} editing`;
       const label = document.createElement('span');
@@ -675,12 +652,7 @@ export class DetailPane {
     const actions = document.createElement('div');
     actions.className = 'turn-actions';
     actions.append(
-      button({
-        label: 'Save',
-        ariaLabel: 'Save edited dialogue (Ctrl+Enter)',
-        appearance: 'primary',
-        onClick: () => this.saveDialogueEdit(),
-      }),
+      button({ label: 'Save', ariaLabel: saveLabel, appearance: 'primary', onClick: save }),
       button({ label: 'Cancel', ariaLabel: 'Cancel editing (Esc)', onClick: () => this.leaveEdit() }),
     );
     into.append(actions);
@@ -688,9 +660,18 @@ export class DetailPane {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
         event.stopPropagation();
-        this.saveDialogueEdit();
+        save();
       }
     });
+  }
+
+  private renderDialogueEditor(into: HTMLElement): void {
+    const edit = this.dialogueEdit;
+    if (!edit) return;
+    into.classList.add('editing');
+    this.appendTurnEditor(into, edit.fields, 'Save edited dialogue (Ctrl+Enter)', () =>
+      this.saveDialogueEdit(),
+    );
   }
 
   private renderWindows(detail: SampleDetail): HTMLElement {

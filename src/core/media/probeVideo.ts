@@ -5,7 +5,7 @@ import { access, stat } from 'node:fs/promises';
 import { runFfprobe } from './ffprobeRun';
 import type { RunOptions } from './ffprobeRun';
 import { MediaError } from './mediaError';
-import { parseFrameTimeline } from './frameTimeline';
+import { parseFrameTimeline, readFrameTimeline } from './frameTimeline';
 import type { FrameTimeline } from './frameTimeline';
 
 export interface VideoProbe {
@@ -181,41 +181,12 @@ export async function probeVideo(
   if (containerDuration === undefined || containerDuration <= 0) {
     const lastPts = packetsOut
       ? lastPtsOf(packetsOut.filter((p) => p.stream_index === probe.streamIndex))
-      : await lastVideoPacketPts(ffprobe, path, probe.streamIndex, options);
+      : (await readFrameTimeline(ffprobe, path, probe.streamIndex, options)).times.at(-1);
     if (lastPts === undefined) throw new MediaError('corrupt', path, 'no video packets could be read');
     probe.duration = Math.max(0, lastPts - startTime);
     probe.durationSource = 'packets';
   }
   return probe;
-}
-
-async function lastVideoPacketPts(
-  ffprobe: string,
-  path: string,
-  streamIndex: number,
-  options: RunOptions,
-): Promise<number | undefined> {
-  const text = await runFfprobe(
-    ffprobe,
-    path,
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      String(streamIndex),
-      '-show_entries',
-      'packet=pts_time',
-      '-of',
-      'csv=p=0',
-    ],
-    options,
-  );
-  let last: number | undefined;
-  for (const line of text.split('\n')) {
-    const value = Number.parseFloat(line);
-    if (Number.isFinite(value) && (last === undefined || value > last)) last = value;
-  }
-  return last;
 }
 
 function lastPtsOf(packets: PacketJson[]): number | undefined {

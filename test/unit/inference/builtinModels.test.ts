@@ -417,7 +417,7 @@ describe('built-in models on decoded video', { skip: noFfmpeg }, () => {
     for (const clip of clips) {
       test(`frames across a cut are farther apart than frames within a shot: ${clip.path}`, async (t) => {
         const path = join(REALDATA, clip.path);
-        if (!existsSync(path)) return t.skip(`${clip.path} missing`);
+        if (!existsSync(path)) return t.skip(`${clip.path} is not in this copy of ../shared/realdata`);
         // Per cut: 3 frames before the cut (c-4, c-1) and 3 after (c, c+3) stay within one shot.
         const indices = clip.cuts.flatMap((c) => [c - 4, c - 1, c, c + 3]);
         const s = await signatures(await decoded(path, indices));
