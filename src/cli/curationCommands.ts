@@ -6,6 +6,7 @@ import { EXPORT_FORMATS, exportDataset } from '../core/export/exportDataset';
 import type { ExportFormat } from '../core/export/exportDataset';
 import { cancelSignal, loadIndex, printJson, UserError } from './context';
 import { plural, table } from './terminal';
+import { pushTo } from '../core/collections';
 
 export async function statusCommand(folder: string, options: { json?: boolean }): Promise<number> {
   const index = await loadIndex(folder);
@@ -15,7 +16,7 @@ export async function statusCommand(folder: string, options: { json?: boolean })
     journal,
   );
   const byFile = new Map<string, string[]>();
-  for (const s of index.samples) byFile.set(s.source.file, [...(byFile.get(s.source.file) ?? []), s.id]);
+  for (const s of index.samples) pushTo(byFile, s.source.file, s.id);
   const files = [...byFile].map(([file, ids]) => ({ file, ...summarizeReview(ids, journal) }));
   if (options.json) {
     printJson({ folder: index.folder, journal: journal.path, ...overall, files, warnings: journal.warnings });

@@ -8,6 +8,7 @@ import type { Problem, ProblemCode } from '../core/dataset/problems';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { loadIndex, printJson, UserError } from './context';
 import { plural, table } from './terminal';
+import { pushTo } from '../core/collections';
 
 export async function indexCommand(folder: string, options: { json?: boolean }): Promise<number> {
   const index = await loadIndex(folder);
@@ -50,8 +51,7 @@ export async function samplesCommand(
   const index = await loadIndex(folder);
   const journal = await DecisionJournal.open(index.folder);
   const problemsBySample = new Map<string, ProblemCode[]>();
-  for (const p of index.problems)
-    if (p.sampleId) problemsBySample.set(p.sampleId, [...(problemsBySample.get(p.sampleId) ?? []), p.code]);
+  for (const p of index.problems) if (p.sampleId) pushTo(problemsBySample, p.sampleId, p.code);
   const rows = [];
   for (const sample of index.samples) {
     if (rows.length >= limit) break;

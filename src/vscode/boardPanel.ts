@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BoardSession } from '../core/board/boardSession';
-import type { AnalysisResults } from '../core/analysis/analysisTypes';
+import type { AnalysisResults, ClipAnalysis } from '../core/analysis/analysisTypes';
 import type { DecisionJournal } from '../core/curation/decisionJournal';
 import type { DatasetIndex } from '../core/dataset/indexDataset';
 import { validateWebviewMessage } from '../protocol/board';
@@ -111,14 +111,10 @@ export class BoardPanel implements vscode.Disposable {
     await this.post([{ type: 'action', action }]);
   }
 
-  /** Pushes fresh rows (e.g. as analysis results arrive). */
-  async updateRows(
-    index: DatasetIndex,
-    results: AnalysisResults | undefined,
-    ids: Iterable<string>,
-  ): Promise<void> {
-    this.session.load(index, results);
-    if (this.ready) await this.post([this.session.rowsUpdated(ids)]);
+  /** A clip's analysis arrived mid-run: its samples' rows update now. */
+  async addClip(clip: ClipAnalysis, sampleIds: readonly string[]): Promise<void> {
+    this.session.addClip(clip);
+    if (this.ready) await this.post([this.session.rowsUpdated(sampleIds)]);
   }
 
   private async receive(raw: unknown): Promise<void> {

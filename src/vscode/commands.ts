@@ -14,6 +14,7 @@ import { pickDatasetFolder } from './datasetFolder';
 import { manageModels } from './manageModels';
 import { publishProblems } from './problemDiagnostics';
 import { readSettings } from './settings';
+import { pushTo } from '../core/collections';
 
 export interface CommandServices {
   output: vscode.OutputChannel;
@@ -122,6 +123,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
   const analyze = async (only?: ReadonlySet<string>): Promise<void> => {
     const c = await loaded();
     if (!c?.index) return;
+    const idsByVideo = new Map<string, string[]>();
+    for (const sample of c.index.samples) {
+      if (sample.video) pushTo(idsByVideo, sample.video, sample.id);
+    }
     const results = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -136,10 +141,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
         return c.analyze({
           ...(only ? { only } : {}),
           signal: controller.signal,
-          onClip: (clip, partial) => {
-            const ids = c.index?.samples.filter((s) => s.video === clip.video).map((s) => s.id) ?? [];
-            if (c.index) void BoardPanel.active?.updateRows(c.index, partial, ids);
-          },
+          onClip: (clip) => void BoardPanel.active?.addClip(clip, idsByVideo.get(clip.video) ?? []),
           prioritize: () => BoardPanel.active?.visibleSampleIds ?? new Set(),
           onProgress: (p) => {
             const share =

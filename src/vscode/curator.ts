@@ -63,13 +63,14 @@ export class Curator implements vscode.Disposable {
     signal: AbortSignal;
     onProgress: (p: AnalyzeProgress) => void;
     /** A clip finished: its samples' rows can update now. */
-    onClip?: (clip: ClipAnalysis, partial: AnalysisResults) => void;
+    onClip?: (clip: ClipAnalysis) => void;
     /** Sample ids to analyse first (the board's visible rows). */
     prioritize?: () => ReadonlySet<string>;
   }): Promise<AnalysisResults> {
     if (!vscode.workspace.isTrusted)
       throw new Error('Analysis runs ffmpeg and models: trust this workspace first.');
     const index = this.index ?? (await this.load(options.signal));
+    const videoOf = new Map(index.samples.map((sample) => [sample.id, sample.video]));
     const settings = readSettings();
     const ffmpeg = lookupBinary('ffmpeg', settings.ffmpegPath ? { explicit: settings.ffmpegPath } : {});
     const ffprobe = lookupBinary('ffprobe', settings.ffprobePath ? { explicit: settings.ffprobePath } : {});
@@ -89,23 +90,19 @@ export class Curator implements vscode.Disposable {
           signal: options.signal,
           onProgress: options.onProgress,
           ...(options.only ? { only: options.only } : {}),
-          onClip: (clip) => {
-            // Rows update as clips finish: the clip's signals and poster, before per-sample work.
-            const partial = mergeResults(this.results ?? emptyResults(this.folder), {
-              ...emptyResults(this.folder),
-              clips: [clip],
-            });
-            this.results = partial;
-            options.onClip?.(clip, partial);
-          },
+          // Rows update as clips finish (the board adds each clip); nothing here rebuilds the results per clip.
+          onClip: (clip) => options.onClip?.(clip),
           prioritize: () => {
-            const ids = options.prioritize?.() ?? new Set<string>();
-            return new Set(index.samples.filter((s) => ids.has(s.id) && s.video).map((s) => s.video!));
+            const videos = new Set<string>();
+            for (const id of options.prioritize?.() ?? []) {
+              const video = videoOf.get(id);
+              if (video) videos.add(video);
+            }
+            return videos;
           },
         },
       );
       const merged = options.only && this.results ? mergeResults(this.results, results) : results;
-      // (this.results held partial clip results during the run; the final ones replace them.)
       const out = join(this.folder, '.video-curator');
       await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(merged, null, 1)}\n`);
       await writeHtmlReport(join(out, 'report.html'), merged, index.samples);
@@ -152,19 +149,6 @@ async function readResults(folder: string): Promise<AnalysisResults | undefined>
   } catch {
     return undefined; // none yet, or unreadable: the board shows "not analysed yet"
   }
-}
-
-function emptyResults(folder: string): AnalysisResults {
-  return {
-    version: 1,
-    folder,
-    createdAt: new Date().toISOString(),
-    settings: {},
-    clips: [],
-    samples: [],
-    failures: [],
-    dataset: { samples: 0, clips: 0, seconds: 0 },
-  };
 }
 
 function mergeResults(previous: AnalysisResults, fresh: AnalysisResults): AnalysisResults {

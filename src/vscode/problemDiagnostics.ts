@@ -1,6 +1,7 @@
 // Index problems as diagnostics in the annotation files themselves, so they show in the Problems panel.
 import * as vscode from 'vscode';
 import type { Problem } from '../core/dataset/problems';
+import { pushTo } from '../core/collections';
 
 const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -33,7 +34,7 @@ export function publishProblems(collection: vscode.DiagnosticCollection, problem
     diagnostic.source = 'Video Curator';
     diagnostic.code = p.code;
     if (p.sampleId) sampleIds.set(diagnostic, p.sampleId);
-    byFile.set(p.location.file, [...(byFile.get(p.location.file) ?? []), diagnostic]);
+    pushTo(byFile, p.location.file, diagnostic);
   }
   collection.clear();
   collection.set([...byFile].map(([file, list]) => [vscode.Uri.file(file), list]));

@@ -21,6 +21,7 @@ import {
 import type { DialogueTemplate, Mover } from './dialogueTemplates';
 import { normaliseText } from './tracker';
 import { seededRandom } from './seededRandom';
+import { pushTo } from '../collections';
 
 export interface DialogueClip {
   duration: number;
@@ -201,7 +202,7 @@ function textToTime(context: Context): Candidate[] {
   for (const t of context.result.tracks) {
     if (t.source !== 'ocr' || !t.text) continue;
     const key = normaliseText(t.text);
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    pushTo(groups, key, t);
   }
   return [...groups.values()].flatMap((group) => {
     // Every sighting of the text must be sure, or the answer misses or invents a span.

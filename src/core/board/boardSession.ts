@@ -66,6 +66,11 @@ export class BoardSession {
     this.tplSorted = sortedFinite([...this.analyses.values()].map((a) => a.tpl.tpl));
   }
 
+  /** One clip's analysis, as it arrives during a run (rows then show its signals and poster). */
+  addClip(clip: ClipAnalysis): void {
+    this.clips.set(clip.video, clip);
+  }
+
   init(): HostMessage {
     this.generation++;
     return {

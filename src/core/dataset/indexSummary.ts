@@ -2,6 +2,7 @@
 import type { DatasetIndex } from './indexDataset';
 import type { Problem, ProblemCode, Severity } from './problems';
 import type { DatasetFormat, Sample } from './sample';
+import { pushTo } from '../collections';
 
 export interface FileSummaryJson {
   path: string;
@@ -36,7 +37,7 @@ export function summarizeIndex(index: DatasetIndex): IndexSummaryJson {
   const filePaths = new Set(index.files.map((f) => f.path));
   for (const p of index.problems) {
     const file = p.location?.file;
-    if (file && filePaths.has(file)) byFile.set(file, [...(byFile.get(file) ?? []), p]);
+    if (file && filePaths.has(file)) pushTo(byFile, file, p);
     else otherProblems.push(p);
   }
   const problemsByCode: Partial<Record<ProblemCode, number>> = {};

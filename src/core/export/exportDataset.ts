@@ -10,6 +10,7 @@ import type { AtomicWriter } from './atomicFile';
 import { curatedSample } from './curatedSample';
 import type { CuratedSample, DialogueLookup } from './curatedSample';
 import { activityNetDocument, charadesStaLine, groundingRecord, llavaRecord } from './recordWriters';
+import { pushTo } from '../collections';
 
 export type ExportFormat = 'llava-jsonl' | 'source';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['llava-jsonl', 'source'];
@@ -123,7 +124,7 @@ async function writeSourceFormats(
   const groups = new Map<string, CuratedSample[]>();
   for (const curated of chosen) {
     const key = ROUND_TRIP.has(curated.sample.format) ? relativeSource(index, curated.sample) : '';
-    groups.set(key, [...(groups.get(key) ?? []), curated]);
+    pushTo(groups, key, curated);
   }
   for (const [file, samples] of groups) {
     const format = samples[0].sample.format;

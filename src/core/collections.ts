@@ -1,0 +1,7 @@
+// Grouping into a Map of arrays in place: copying the array on every insert is quadratic, and a
+// 100k-record annotation file makes that minutes.
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
