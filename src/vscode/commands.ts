@@ -46,9 +46,17 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     return folder ? services.curatorFor(folder.fsPath) : undefined;
   };
 
-  const loaded = async (): Promise<Curator | undefined> => {
+  /**
+   * The curator with an index. `fresh`: index again (Index, Analyze, Open Board, Export); quick
+   * actions on one sample reuse the index already loaded instead of re-reading the whole dataset.
+   */
+  const loaded = async (fresh = true): Promise<Curator | undefined> => {
     const c = await curator();
     if (!c) return undefined;
+    if (!fresh && c.index && c.journal) {
+      await c.journal.refresh();
+      return c;
+    }
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Video Curator: indexing', cancellable: true },
       async (_progress, token) => {
@@ -182,7 +190,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       return;
     }
     // From a quick fix with no board open: straight to the journal.
-    const c = await loaded();
+    const c = await loaded(false);
     if (!c?.journal) return;
     await c.journal.record({ sampleId: id, verdict: value });
     c.onDidChange.fire();
@@ -223,7 +231,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
         ? sampleId
         : ((await sampleUnderCursor()) ?? BoardPanel.active?.selectedSampleId);
     if (!id) throw new Error('Select a sample on the board first (or use the quick fix on its problem).');
-    const c = await loaded();
+    const c = await loaded(false);
     const sample = c?.index?.samples.find((s) => s.id === id);
     if (!c || !sample) throw new Error(`no sample ${id}`);
     const clip = c.results?.clips.find((x) => x.video === sample.video);
@@ -272,7 +280,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
   register('videoCurator.clampTimestamps', async (sampleId?: unknown) => {
     if (typeof sampleId !== 'string')
       throw new Error('Clamp Timestamps runs from the quick fix on a problem.');
-    const c = await loaded();
+    const c = await loaded(false);
     const sample = c?.index?.samples.find((s) => s.id === sampleId);
     if (!c?.journal || !sample) throw new Error(`no sample ${sampleId}`);
     const duration = c.results?.clips.find((x) => x.video === sample.video)?.duration ?? sample.duration;
