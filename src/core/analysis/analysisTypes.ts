@@ -176,6 +176,8 @@ export interface ClipAnalysis {
   params: Record<string, number | string>;
   /** Seconds this clip took to analyse (not counting cache hits). */
   seconds: number;
+  /** Where those seconds went, stage by stage (what the analyze benchmark sums). */
+  stageSeconds?: Record<string, number>;
 }
 
 export interface SampleAnalysis {

@@ -14,6 +14,7 @@ import type { ClipAnalysis, FrameRef, ModelUse, Observation, TrackResult } from 
 import { decodeClipFrames, FRAME_SIGNATURE_MODEL, MOTION_MODEL } from './clipFrames';
 import { generateDialogues } from './dialogues';
 import { pickKeyframes } from './keyframes';
+import { stageClock } from './stageClock';
 import { motionObservations, ocrObservations, withColourLabels } from './observations';
 import { detectShots } from './shotDetection';
 import { trackObservations } from './tracker';
@@ -61,6 +62,7 @@ export async function analyzeClip(
   options: ClipAnalysisOptions = {},
   signal?: AbortSignal,
 ): Promise<{ analysis: ClipAnalysis; cached: boolean }> {
+  const clock = stageClock();
   const params = clipParams(options);
   const models = [FRAME_SIGNATURE_MODEL, MOTION_MODEL, ...(params.ocr === 'on' ? [OCR_MODEL] : [])].map(
     (id): ModelUse => ({ id, version: deps.modelVersion(id) }),
@@ -73,6 +75,7 @@ export async function analyzeClip(
     const cached = await deps.cache.getJson<ClipAnalysis>('clip-analysis', key);
     if (cached) return { analysis: cached, cached: true };
   }
+  clock.lap('open');
   const started = Date.now();
   const { probe } = opened;
   const run = signal ? { signal } : {};
@@ -80,11 +83,13 @@ export async function analyzeClip(
     candidateFps: Number(params.candidateFps),
     analysisFps: Number(params.analysisFps),
     analysisMax: Number(params.analysisMax),
+    clock,
     ...run,
   });
   const { dense, analysisWidth: width, analysisHeight: height } = frames;
 
   const shots = detectShots(dense);
+  clock.lap('rest');
   const keyframes = pickKeyframes(
     {
       candidates: frames.candidates,
@@ -106,6 +111,7 @@ export async function analyzeClip(
   if (trackFrames.length >= 2) {
     const batch = pick(frames.denseBatch, trackFrames);
     const motion = await deps.runtime.run('motion', MOTION_MODEL, { frames: batch }, run);
+    clock.lap('motion');
     // Regions and colours are found on the small dense frames, then boxes scale to analysis pixels.
     const small = { width: batch.width, height: batch.height };
     const moving = motionObservations(motion.output, trackRefs, small);
@@ -120,11 +126,13 @@ export async function analyzeClip(
       })),
     );
   }
+  clock.lap('rest');
   if (params.ocr === 'on' && frames.analysis.length > 0) {
     // OCR reads each distinct picture once: a run of near-identical frames shares the first one's lines.
     const runs = distinctRuns(frames.analysisDescriptors, dense.dim, frames.analysis.length);
     const firsts = [...new Set(runs)];
     const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: pick(frames.analysisBatch, firsts) }, run);
+    clock.lap('ocr');
     const linesOf = new Map(firsts.map((row, i) => [row, ocr.output.frames[i]]));
     textSeen.push(...ocrObservations({ frames: runs.map((row) => linesOf.get(row) ?? []) }, frames.analysis));
   }
@@ -136,6 +144,7 @@ export async function analyzeClip(
   const trackSpeed = meanTrackSpeed(tracks.tracks, width, height);
   // Cuts count as change: a shot change is temporal dynamics a model has to follow.
   const signals = utrSignals(dense, trackSpeed !== undefined ? { trackSpeed } : {});
+  clock.lap('rest');
   // With a VLM installed, its description of four frames across the clip becomes a dialogue.
   const caption = deps.describer
     ? await deps.describer.describe(
@@ -145,6 +154,7 @@ export async function analyzeClip(
         signal,
       )
     : undefined;
+  clock.lap('describe');
   const dialogues = generateDialogues(
     tracks,
     { duration: probe.duration, frames: frames.analysis, shots: shots.cuts },
@@ -158,6 +168,7 @@ export async function analyzeClip(
     identity.key,
     deps.cache,
   );
+  clock.lap('images');
   const analysis: ClipAnalysis = {
     video,
     identity: identity.key,
@@ -176,6 +187,7 @@ export async function analyzeClip(
     models,
     params,
     seconds: (Date.now() - started) / 1000,
+    stageSeconds: clock.seconds(),
   };
   if (deps.cache && key) await deps.cache.putJson('clip-analysis', key, analysis);
   return { analysis, cached: false };

@@ -6,6 +6,7 @@ import type { MediaService } from '../media/mediaService';
 import type { SampledFrame } from '../media/sampleFrames';
 import type { FrameBatch } from '../../protocol/inference';
 import type { DescriptorTrack, FrameRef } from './analysisTypes';
+import type { StageClock } from './stageClock';
 
 export const FRAME_SIGNATURE_MODEL = 'builtin/frame-signature';
 export const MOTION_MODEL = 'builtin/motion';
@@ -22,6 +23,8 @@ export interface ClipFrameOptions {
   /** Width of the analysis frames (height keeps the aspect; default 384). */
   analysisWidth?: number;
   signal?: AbortSignal;
+  /** Charged with the 'decode' and 'descriptors' stages. */
+  clock?: StageClock;
 }
 
 export interface ClipFrames {
@@ -67,23 +70,28 @@ export async function decodeClipFrames(
   const run = signal ? { signal } : {};
 
   const analysisFps = options.analysisFps ?? 2;
-  const [dense, analysis] = await Promise.all([
-    media.sample(
-      video,
-      { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
-      { size: { width: denseSize, height: denseSize, fit: 'stretch' }, ...run },
-    ),
-    media.sample(
-      video,
-      { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },
-      { size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' }, ...run },
-    ),
-  ]);
+  // One decode of the clip gives both sets: every frame small, the analysis frames large.
+  const [dense, analysis] = await media.sampleSets(
+    video,
+    [
+      {
+        request: { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
+        size: { width: denseSize, height: denseSize, fit: 'stretch' },
+      },
+      {
+        request: { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },
+        size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' },
+      },
+    ],
+    run,
+  );
+  options.clock?.lap('decode');
   const denseBatch = packFrames(dense.frames, denseSize, denseSize);
   const [signature, motion] = await Promise.all([
     runtime.run('frame-signature', FRAME_SIGNATURE_MODEL, { frames: denseBatch }, run),
     runtime.run('motion', MOTION_MODEL, { frames: denseBatch }, run),
   ]);
+  options.clock?.lap('descriptors');
   const { dim, embeddings } = signature.output;
   const row = new Map(dense.frames.map((f, i) => [f.index, i]));
   const step = Math.max(1, Math.round(analysisFps / (options.candidateFps ?? 1)));

@@ -18,6 +18,8 @@ export interface FfmpegJob {
   outputOptions: string[];
   /** A file path, or undefined to stream stdout to `onData`. */
   output?: string;
+  /** More outputs of the same process, each written to its own file (one decode, several results). */
+  fileOutputs?: { path: string; options: string[] }[];
   onData?: (chunk: Buffer) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -95,7 +97,9 @@ export function runFfmpeg(job: FfmpegJob): Promise<void> {
           done();
         },
       });
-      command.outputOptions(job.outputOptions).output(sink, { end: true }).run();
+      command.outputOptions(job.outputOptions).output(sink, { end: true });
+      for (const extra of job.fileOutputs ?? []) command.output(extra.path).outputOptions(extra.options);
+      command.run();
     }
   });
 }

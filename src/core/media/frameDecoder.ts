@@ -1,6 +1,9 @@
 // Builds and runs the one ffmpeg process that decodes a clip's wanted frames, for each strategy,
 // and hands back RGB24 frames (or writes JPEG files). Frames come out in ascending frame order.
 // '-vsync 0' (passthrough) rather than '-fps_mode': the bundled 2018 ffmpeg only knows the former.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runFfmpeg } from './ffmpegProcess';
 import type { FfmpegInput } from './ffmpegProcess';
 import type { FrameTimeline } from './frameTimeline';
@@ -72,6 +75,117 @@ export async function decodeFrames(job: DecodeJob): Promise<Buffer[]> {
     );
   }
   return Array.from({ length: count }, (_, i) => all.subarray(i * frameBytes, (i + 1) * frameBytes));
+}
+
+/** Several sets of frames, each at its own size, from one decode of the clip. */
+export interface FrameSetsJob extends Omit<DecodeJob, 'output' | 'strategy'> {
+  /** 'select' or 'seek' over the union of the sets' frames (`frames`: sorted, unique). */
+  strategy: Exclude<SamplingStrategy, 'keyframes'>;
+  /** Each set: sorted, unique frame indices (a non-empty subset of `frames`) and the size to scale them to. */
+  sets: { frames: number[]; size: FrameSize }[];
+}
+
+/**
+ * Decodes the union of the sets once and scales each set's frames from the same decoded pictures,
+ * so every set holds exactly what decodeFrames gives for it alone. The first set streams through
+ * stdout; the others go to raw files in a temporary folder (ffmpeg has one stdout).
+ */
+export async function decodeFrameSets(job: FrameSetsJob): Promise<Buffer[][]> {
+  if (job.sets.length === 0) return [];
+  const union = new Set(job.frames);
+  for (const set of job.sets) {
+    if (set.frames.length === 0 || set.frames.some((f) => !union.has(f)))
+      throw new RangeError('each frame set must be a non-empty subset of the decoded frames');
+  }
+  const { inputs, graph } = buildSetsGraph(job);
+  const raw = (k: number) => [
+    '-map',
+    `[o${k}]`,
+    '-an',
+    '-sn',
+    '-vsync',
+    '0',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+  ];
+  const temp = job.sets.length > 1 ? await mkdtemp(join(tmpdir(), 'vc-frames-')) : undefined;
+  try {
+    const chunks: Buffer[] = [];
+    await runFfmpeg({
+      ffmpeg: job.ffmpeg,
+      inputs,
+      outputOptions: ['-hide_banner', '-nostdin', '-loglevel', 'error', '-filter_complex', graph, ...raw(0)],
+      fileOutputs: job.sets
+        .slice(1)
+        .map((_, i) => ({ path: join(temp!, `${i + 1}.rgb`), options: raw(i + 1) })),
+      onData: (chunk) => chunks.push(chunk),
+      clip: job.path,
+      ...(job.signal ? { signal: job.signal } : {}),
+      ...(job.timeoutMs ? { timeoutMs: job.timeoutMs } : {}),
+    });
+    const outputs = [Buffer.concat(chunks)];
+    for (let k = 1; k < job.sets.length; k++) outputs.push(await readFile(join(temp!, `${k}.rgb`)));
+    return outputs.map((all, k) => {
+      const { width, height } = job.sets[k].size;
+      const frameBytes = Math.round(width) * Math.round(height) * 3;
+      const count = Math.floor(all.length / frameBytes);
+      if (count !== job.sets[k].frames.length) {
+        throw new MediaError(
+          'ffmpeg-failed',
+          job.path,
+          `expected ${job.sets[k].frames.length} frames from ffmpeg (${job.strategy}, set ${k + 1}), got ${count}; the file may be damaged near the end`,
+        );
+      }
+      return Array.from({ length: count }, (_, i) => all.subarray(i * frameBytes, (i + 1) * frameBytes));
+    });
+  } finally {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Like buildGraph for one set, then a split: each set picks its frames (by position among the
+ * decoded ones) and scales them itself. With seeks, each group is split, and each set concatenates
+ * its own pieces.
+ */
+function buildSetsGraph(job: FrameSetsJob): { inputs: FfmpegInput[]; graph: string } {
+  const stream = `${job.streamIndex}`;
+  const threads = String(job.threads ?? 1);
+  const groups =
+    job.strategy === 'select'
+      ? [{ first: 0, frames: job.frames, options: ['-threads', threads] }]
+      : seekGroups(job.timeline, job.frames).map((g) => ({
+          first: g.frames[0],
+          frames: g.frames,
+          options: ['-threads', threads, '-ss', seekTime(job.timeline, job.clipStart, g.frames[0])],
+        }));
+  const inputs: FfmpegInput[] = groups.map((g) => ({ path: job.path, options: g.options }));
+  const chains: string[] = [];
+  const pieces: string[][] = job.sets.map(() => []);
+  groups.forEach((group, i) => {
+    const relative = group.frames.map((f) => f - group.first);
+    const head = `[${i}:${stream}]trim=end_frame=${relative[relative.length - 1] + 1},${selectFilter(relative)}`;
+    const position = new Map(group.frames.map((f, p) => [f, p]));
+    const users = job.sets
+      .map((set, k) => ({
+        k,
+        positions: set.frames.filter((f) => position.has(f)).map((f) => position.get(f)!),
+      }))
+      .filter((u) => u.positions.length > 0);
+    chains.push(`${head},split=${users.length}${users.map((u) => `[s${i}_${u.k}]`).join('')}`);
+    for (const { k, positions } of users) {
+      const pick = positions.length === group.frames.length ? '' : `${selectFilter(positions)},`;
+      chains.push(`[s${i}_${k}]${pick}${resizeFilter(job.sets[k].size)}[p${i}_${k}]`);
+      pieces[k].push(`[p${i}_${k}]`);
+    }
+  });
+  pieces.forEach((labels, k) => {
+    const joined = labels.length === 1 ? labels[0] : `${labels.join('')}concat=n=${labels.length}:v=1:a=0`;
+    chains.push(labels.length === 1 ? `${joined}${RENUMBER}[o${k}]` : `${joined},${RENUMBER}[o${k}]`);
+  });
+  return { inputs, graph: chains.join(';') };
 }
 
 function buildGraph(job: DecodeJob): { inputs: FfmpegInput[]; graph: string } {

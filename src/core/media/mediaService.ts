@@ -10,8 +10,8 @@ import type { MediaCache } from './mediaCache';
 import { MediaError } from './mediaError';
 import { checkVideoFile, probeVideoWithTimeline } from './probeVideo';
 import type { VideoProbe } from './probeVideo';
-import { sampleFrames } from './sampleFrames';
-import type { OpenedVideo, SampleOptions, SampleResult } from './sampleFrames';
+import { sampleFrames, sampleFrameSets } from './sampleFrames';
+import type { FrameSetRequest, OpenedVideo, SampleOptions, SampleResult } from './sampleFrames';
 import type { FrameRequest } from './samplePlan';
 import { videoIdentity } from './videoIdentity';
 
@@ -79,6 +79,20 @@ export class MediaService {
     return this.pool.run(
       () =>
         sampleFrames(this.options.ffmpeg, video, request, { threads: this.threadsPerProcess(), ...options }),
+      options.signal,
+    );
+  }
+
+  /** Several requests at their own sizes from one decode of the clip (one pooled ffmpeg process). */
+  async sampleSets(
+    path: string,
+    sets: FrameSetRequest[],
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<SampleResult[]> {
+    const video = await this.open(path, options.signal);
+    return this.pool.run(
+      () =>
+        sampleFrameSets(this.options.ffmpeg, video, sets, { threads: this.threadsPerProcess(), ...options }),
       options.signal,
     );
   }

@@ -1,5 +1,5 @@
 // The media layer's front door: the frames a request means, decoded exactly, in one ffmpeg process.
-import { decodeFrames } from './frameDecoder';
+import { decodeFrames, decodeFrameSets } from './frameDecoder';
 import type { DecodeOutput, FrameSize } from './frameDecoder';
 import { keyframeBefore } from './frameTimeline';
 import type { FrameTimeline } from './frameTimeline';
@@ -107,4 +107,64 @@ export async function sampleFrames(
     };
   });
   return { frames, strategy: chosen, approximate, costs };
+}
+
+export interface FrameSetRequest {
+  request: FrameRequest;
+  size: FrameSize;
+}
+
+/**
+ * Several requests, each at its own size, from one ffmpeg process decoding their union once: what
+ * an analysis needs (every frame small, a few frames large) for the price of one decode.
+ * Exact frames only (no keyframe preview); each result equals sampleFrames for its request alone.
+ */
+export async function sampleFrameSets(
+  ffmpeg: string,
+  video: OpenedVideo,
+  sets: FrameSetRequest[],
+  options: Omit<SampleOptions, 'size' | 'strategy' | 'jpegDir' | 'jpegQuality'> & {
+    strategy?: 'select' | 'seek' | 'auto';
+  },
+): Promise<SampleResult[]> {
+  const { timeline, probe } = video;
+  const targets = sets.map((set) => planTargets(timeline, probe.startTime, set.request));
+  const uniqueOf = (ts: { index: number }[]) => [...new Set(ts.map((t) => t.index))].sort((a, b) => a - b);
+  const perSet = targets.map(uniqueOf);
+  const union = uniqueOf(targets.flat());
+  const costs = strategyCosts(timeline, union);
+  const threads = options.threads ?? 2;
+  const strategy =
+    options.strategy && options.strategy !== 'auto'
+      ? options.strategy
+      : chooseStrategy(timeline, union, threads);
+  const decoded = await decodeFrameSets({
+    ffmpeg,
+    path: video.path,
+    streamIndex: probe.streamIndex,
+    clipStart: probe.startTime,
+    timeline,
+    frames: union,
+    strategy,
+    sets: sets.map((set, k) => ({ frames: perSet[k], size: set.size })),
+    threads,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  return sets.map((set, k) => {
+    const position = new Map(perSet[k].map((index, i) => [index, i]));
+    const frames = targets[k].map((target): SampledFrame => {
+      const pts = timeline.times[target.index];
+      return {
+        index: target.index,
+        pts,
+        time: pts - probe.startTime,
+        ...(target.requestedTime !== undefined ? { requestedTime: target.requestedTime } : {}),
+        width: set.size.width,
+        height: set.size.height,
+        data: decoded[k][position.get(target.index) ?? 0],
+      };
+    });
+    return { frames, strategy, approximate: false, costs };
+  });
 }

@@ -67,7 +67,7 @@ export function chooseStrategy(
   timeline: FrameTimeline,
   frames: readonly number[],
   threads = 1,
-): SamplingStrategy {
+): Exclude<SamplingStrategy, 'keyframes'> {
   const times = strategyTimes(strategyCosts(timeline, frames), threads);
   return times.seek < times.select ? 'seek' : 'select';
 }

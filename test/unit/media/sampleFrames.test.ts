@@ -4,7 +4,7 @@ import { readFrameTimeline } from '../../../src/core/media/frameTimeline';
 import { resizeFilter } from '../../../src/core/media/frameDecoder';
 import type { FrameSize } from '../../../src/core/media/frameDecoder';
 import { probeVideo } from '../../../src/core/media/probeVideo';
-import { sampleFrames } from '../../../src/core/media/sampleFrames';
+import { sampleFrames, sampleFrameSets } from '../../../src/core/media/sampleFrames';
 import type { OpenedVideo } from '../../../src/core/media/sampleFrames';
 import type { FrameRequest } from '../../../src/core/media/samplePlan';
 import { barcodeClip, ffmpeg, ffprobe, fullDecode, noFfmpeg, readBarcode } from '../../helpers/mediaFixtures';
@@ -166,4 +166,46 @@ describe('frame-exact sampling', { skip: noFfmpeg }, () => {
       /not after start/,
     );
   });
+});
+
+describe('several frame sets from one decode', { skip: noFfmpeg }, () => {
+  const SMALL: FrameSize = { width: 16, height: 16, fit: 'stretch' };
+  const sets = [
+    { request: { kind: 'window', start: 0, end: 11 } as FrameRequest, size: SMALL },
+    { request: { kind: 'candidates', fps: 2 } as FrameRequest, size: STRETCH },
+    {
+      request: { kind: 'indices', indices: [3, 3, 200] } as FrameRequest,
+      size: { ...STRETCH, fit: 'letterbox' as const },
+    },
+  ];
+
+  for (const gop of [12, 250]) {
+    test(`gop ${gop}: select and seek give each set exactly the frames sampleFrames gives it alone`, async () => {
+      const video = await open(barcodeClip({ seconds: 10, gop }));
+      for (const strategy of ['select', 'seek'] as const) {
+        // Sparse sets only for seek: a seek per keyframe over every frame is valid but slow.
+        const chosen = strategy === 'seek' ? sets.slice(1) : sets;
+        const results = await sampleFrameSets(ffmpeg!, video, chosen, { strategy });
+        assert.equal(results.length, chosen.length);
+        for (const [k, set] of chosen.entries()) {
+          const alone = await sampleFrames(ffmpeg!, video, set.request, {
+            size: set.size,
+            strategy: 'select',
+          });
+          assert.deepEqual(
+            results[k].frames.map((f) => f.index),
+            alone.frames.map((f) => f.index),
+          );
+          results[k].frames.forEach((f, i) => {
+            assert.equal(f.width, set.size.width);
+            assert.ok(
+              f.data?.equals(alone.frames[i].data!),
+              `${strategy} set ${k}: frame ${f.index} differs`,
+            );
+            assert.equal(f.pts, alone.frames[i].pts);
+          });
+        }
+      }
+    });
+  }
 });
