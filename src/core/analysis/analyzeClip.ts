@@ -15,13 +15,14 @@ import { decodeClipFrames, FRAME_SIGNATURE_MODEL, MOTION_MODEL } from './clipFra
 import { generateDialogues } from './dialogues';
 import { pickKeyframes } from './keyframes';
 import { stageClock } from './stageClock';
+import { readTextCoarseToFine } from './textSchedule';
 import { motionObservations, ocrObservations, withColourLabels } from './observations';
 import { detectShots } from './shotDetection';
 import { trackObservations } from './tracker';
 import { utrSignals } from './utrSignals';
 
 export const OCR_MODEL = 'npm/pp-ocr-v4';
-const CLIP_ANALYSIS_VERSION = 8;
+const CLIP_ANALYSIS_VERSION = 9;
 
 export interface ClipAnalyzerDeps {
   media: MediaService;
@@ -41,6 +42,8 @@ export interface ClipAnalysisOptions {
   /** Frames per second the trackers look at (motion pairs); default 4. */
   trackFps?: number;
   ocr?: boolean;
+  /** Rate of OCR's first pass over the analysis frames (default 1); frames near text are all read. */
+  ocrFps?: number;
   seed?: string;
 }
 
@@ -52,6 +55,7 @@ export function clipParams(options: ClipAnalysisOptions): Record<string, number 
     analysisMax: options.analysisMax ?? 512,
     trackFps: options.trackFps ?? 4,
     ocr: options.ocr === false ? 'off' : 'on',
+    ocrFps: options.ocrFps ?? 1,
     version: CLIP_ANALYSIS_VERSION,
   };
 }
@@ -127,19 +131,24 @@ export async function analyzeClip(
     );
   }
   clock.lap('rest');
+  let textFrames: FrameRef[] = [];
   if (params.ocr === 'on' && frames.analysis.length > 0) {
-    // OCR reads each distinct picture once: a run of near-identical frames shares the first one's lines.
+    // OCR reads each distinct picture once (a run of near-identical frames shares the first one's
+    // lines), coarse to fine: at ocrFps, then every analysis frame next to one that showed text.
     const runs = distinctRuns(frames.analysisDescriptors, dense.dim, frames.analysis.length);
-    const firsts = [...new Set(runs)];
-    const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: pick(frames.analysisBatch, firsts) }, run);
+    const step = Math.max(1, Math.round(Number(params.analysisFps) / Number(params.ocrFps)));
+    const read = await readTextCoarseToFine(runs, step, async (rows) => {
+      const ocr = await deps.runtime.run('ocr', OCR_MODEL, { frames: pick(frames.analysisBatch, rows) }, run);
+      return ocr.output.frames;
+    });
+    textFrames = read.rows.map((row) => frames.analysis[row]);
+    textSeen.push(...ocrObservations({ frames: read.lines }, textFrames));
     clock.lap('ocr');
-    const linesOf = new Map(firsts.map((row, i) => [row, ocr.output.frames[i]]));
-    textSeen.push(...ocrObservations({ frames: runs.map((row) => linesOf.get(row) ?? []) }, frames.analysis));
   }
   // Each expert is tracked over the frames it looked at, so its own gaps are not counted as misses.
   const tracks = mergeTrackResults(
     trackObservations(motionSeen, { width, height, frames: trackRefs }),
-    trackObservations(textSeen, { width, height, frames: frames.analysis }),
+    trackObservations(textSeen, { width, height, frames: textFrames }),
   );
   const trackSpeed = meanTrackSpeed(tracks.tracks, width, height);
   // Cuts count as change: a shot change is temporal dynamics a model has to follow.
