@@ -1,11 +1,19 @@
 // analyze: the main job. Index → media → inference → analysis → cache → results.json + report.html.
 // Ctrl-C stops cleanly: finished clips stay cached, so the next run resumes where this one stopped.
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { analysisProblems } from '../core/analysis/analysisProblems';
 import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../core/analysis/analysisTypes';
 import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
+import { makeShardResults, selectionOf } from '../core/analysis/mergeShards';
+import {
+  formatShardSpec,
+  parseShardSpec,
+  shardFileName,
+  ShardSpecError,
+} from '../core/analysis/shardPartition';
+import type { ShardSpec } from '../core/analysis/shardPartition';
 import { DecisionJournal } from '../core/curation/decisionJournal';
 import { summarizeReview } from '../core/curation/reviewSummary';
 import { summarizeIndex } from '../core/dataset/indexSummary';
@@ -26,9 +34,26 @@ export interface AnalyzeOptions {
   only?: string;
   device?: string;
   modelsPath?: string;
+  /** "i/n": only this shard's samples, results to `out` instead of the dataset's results.json. */
+  shard?: string;
+  out?: string;
+  cache?: string;
 }
 
 export async function analyzeCommand(folder: string, options: AnalyzeOptions): Promise<number> {
+  let shard: ShardSpec | undefined;
+  try {
+    shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
+  } catch (error) {
+    if (error instanceof ShardSpecError) throw new UserError(error.message);
+    throw error;
+  }
+  if (!shard && (options.out !== undefined || options.cache !== undefined))
+    throw new UserError(
+      `${options.out !== undefined ? '--out' : '--cache'} is for shard runs: add --shard i/n (a single run writes <folder>/.video-curator/results.json)`,
+    );
+  if (shard && options.media === false)
+    throw new UserError('--shard analyses media: it cannot be combined with --no-media');
   const index = await loadIndex(folder);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
@@ -49,13 +74,18 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
 
   let results: AnalysisResults | undefined;
   let skipped: string | undefined;
+  let shardFile: string | undefined;
+  /** Clips whose analysis came from the cache (a re-run, or a run resumed after a crash or Ctrl-C). */
+  let clipsReused = 0;
   const ffmpeg = lookupBinary('ffmpeg');
   const ffprobe = lookupBinary('ffprobe');
   if (options.media === false) skipped = 'skipped (--no-media)';
   else if (!ffmpeg.found || !ffprobe.found) {
     skipped = `skipped: ${!ffmpeg.found ? ffmpeg.message : !ffprobe.found ? ffprobe.message : ''} (see video-curator doctor)`;
   } else {
-    const cache = new MediaCache(datasetCacheRoot(index.folder));
+    const cache = new MediaCache(options.cache ? resolve(options.cache) : datasetCacheRoot(index.folder), {
+      log: (line) => process.stderr.write(`warning: ${line}\n`),
+    });
     const media = new MediaService({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, cache });
     const inference = await createInferenceService({
       device: parseDevice(options.device ?? process.env.VIDEO_CURATOR_DEVICE),
@@ -70,7 +100,9 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
         signal: cancelSignal,
         ...(only ? { only } : {}),
         ...(limit !== undefined ? { limit } : {}),
+        ...(shard ? { shard } : {}),
         onProgress: (p) => {
+          if (p.stage === 'clips' && p.cached) clipsReused++;
           const eta = p.etaSeconds === undefined ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
           const what = p.current ? `: ${relative(index.folder, p.current) || p.current}` : '';
           progress.update(`${p.stage} ${p.done}/${p.total}${eta}${what}`);
@@ -81,9 +113,25 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
       await inference.runtime.dispose();
     }
     index.problems.push(...analysisProblems(index, results));
-    const out = join(index.folder, '.video-curator');
-    await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
-    await writeHtmlReport(join(out, 'report.html'), results, index.samples);
+    if (shard) {
+      // A shard's part goes to its own file; the dataset's results.json is the merge's to write.
+      const selection = selectionOf(index, {
+        ...(only ? { only } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      shardFile = join(
+        options.out ? resolve(options.out) : join(index.folder, '.video-curator', 'shards'),
+        shardFileName(shard),
+      );
+      await writeFileAtomic(
+        shardFile,
+        `${JSON.stringify(makeShardResults(results, shard, selection, cache.root), null, 1)}\n`,
+      );
+    } else {
+      const out = join(index.folder, '.video-curator');
+      await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+      await writeHtmlReport(join(out, 'report.html'), results, index.samples);
+    }
   }
 
   const summary = summarizeIndex(index);
@@ -96,30 +144,37 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
     printJson({
       ...summary,
       analysis: results
-        ? {
-            results: join(index.folder, '.video-curator', 'results.json'),
-            report: join(index.folder, '.video-curator', 'report.html'),
-            ...results,
-          }
+        ? shardFile && shard
+          ? { shard: formatShardSpec(shard), shardResults: shardFile, ...results }
+          : {
+              results: join(index.folder, '.video-curator', 'results.json'),
+              report: join(index.folder, '.video-curator', 'report.html'),
+              ...results,
+              cache: { clipsReused, clipsAnalysed: results.clips.length - clipsReused },
+            }
         : { skipped },
       review,
     });
     return 0;
   }
   process.stdout.write(
-    `${renderSummary(summary)}\n\n${results ? renderAnalysis(index.folder, results) : `analysis: ${skipped}`}\n\n` +
+    `${renderSummary(summary)}\n\n${results ? renderAnalysis(index.folder, results, shard && shardFile ? { spec: shard, file: shardFile } : undefined) : `analysis: ${skipped}`}\n\n` +
       `${renderProblems(index, 20)}\n\nreview: ${review.total - review.unreviewed} of ${review.total} reviewed ` +
       `(accepted ${review.accept}, edited ${review.edit}, rejected ${review.reject})\n`,
   );
   return 0;
 }
 
-function renderAnalysis(folder: string, results: AnalysisResults): string {
+export function renderAnalysis(
+  folder: string,
+  results: AnalysisResults,
+  shard?: { spec: ShardSpec; file: string },
+): string {
   const lines: string[] = [];
   const provider = results.settings.provider as string;
   const reason = results.settings.fallbackReason as string | undefined;
   lines.push(
-    `analysis: ${plural(results.clips.length, 'clip')} and ${plural(results.samples.length, 'sample')} in ${results.dataset.seconds.toFixed(1)} s ` +
+    `${shard ? `shard ${formatShardSpec(shard.spec)} ` : ''}analysis: ${plural(results.clips.length, 'clip')} and ${plural(results.samples.length, 'sample')} in ${results.dataset.seconds.toFixed(1)} s ` +
       `on ${provider}${reason ? ` (${reason})` : ''}`,
   );
   const rows = results.clips.map((c) => {
@@ -134,7 +189,9 @@ function renderAnalysis(folder: string, results: AnalysisResults): string {
   lines.push(...rows);
   for (const f of results.failures) lines.push(`  ${relative(folder, f.video)}: ${f.code}: ${f.message}`);
   const withTpl = results.samples.filter((s) => s.tpl.tpl !== undefined);
-  if (withTpl.length) {
+  if (shard) {
+    lines.push(`TPL: percentiles and low-tpl flags come with the merge, over every shard's samples`);
+  } else if (withTpl.length) {
     const p = results.dataset.tplPercentiles;
     lines.push(
       `TPL on ${withTpl.length} samples: p10 ${p?.p10.toFixed(3)}, median ${p?.p50.toFixed(3)}, p90 ${p?.p90.toFixed(3)} nats/token`,
@@ -146,9 +203,16 @@ function renderAnalysis(folder: string, results: AnalysisResults): string {
   const flags = new Map<string, number>();
   for (const s of results.samples) for (const f of s.flags) flags.set(f, (flags.get(f) ?? 0) + 1);
   if (flags.size) lines.push(`flags: ${[...flags].map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  lines.push(
-    `results: ${join(folder, '.video-curator', 'results.json')}`,
-    `report:  ${join(folder, '.video-curator', 'report.html')}`,
-  );
+  if (shard) {
+    lines.push(
+      `shard results: ${shard.file}`,
+      `when all ${shard.spec.count} shards are done: video-curator merge ${folder} ${dirname(shard.file)}`,
+    );
+  } else {
+    lines.push(
+      `results: ${join(folder, '.video-curator', 'results.json')}`,
+      `report:  ${join(folder, '.video-curator', 'report.html')}`,
+    );
+  }
   return lines.join('\n');
 }

@@ -7,6 +7,9 @@ import type { Sample } from '../dataset/sample';
 import { MediaError } from '../media/mediaError';
 import type { AnalysisResults, ClipAnalysis, SampleAnalysis } from './analysisTypes';
 import { tplPercentiles } from './datasetPercentiles';
+import type { Percentiles } from './datasetPercentiles';
+import { inShard } from './shardPartition';
+import type { ShardSpec } from './shardPartition';
 
 export const ANALYSIS_VERSION = 1;
 
@@ -40,6 +43,20 @@ export interface AnalyzeDatasetOptions {
   onClip?: (clip: ClipAnalysis) => void;
   /** Videos to analyse before the rest (e.g. those of the samples on screen); asked before each pick. */
   prioritize?: () => ReadonlySet<string>;
+  /**
+   * Only this shard's part of the selected samples (see shardPartition.ts). Dataset-level context
+   * (TPL percentiles, the low-tpl flag) needs every sample, so a shard run leaves it to the merge.
+   */
+  shard?: ShardSpec;
+}
+
+/** The samples a run with these options covers, in index order: `only`, then `limit` (before any shard). */
+export function selectSamples(
+  samples: readonly Sample[],
+  options: Pick<AnalyzeDatasetOptions, 'only' | 'limit'>,
+): Sample[] {
+  const selected = samples.filter((s) => !options.only || options.only.has(s.id));
+  return options.limit === undefined ? selected : selected.slice(0, options.limit);
 }
 
 export async function analyzeDataset(
@@ -49,8 +66,9 @@ export async function analyzeDataset(
 ): Promise<AnalysisResults> {
   const started = Date.now();
   const { signal } = options;
-  let samples = index.samples.filter((s) => !options.only || options.only.has(s.id));
-  if (options.limit !== undefined) samples = samples.slice(0, options.limit);
+  let samples = selectSamples(index.samples, options);
+  const { shard } = options;
+  if (shard) samples = samples.filter((s) => inShard(s.id, shard));
   const videos = [...new Set(samples.flatMap((s) => (s.video ? [s.video] : [])))].sort();
 
   const clips = new Map<string, ClipAnalysis>();
@@ -116,21 +134,16 @@ export async function analyzeDataset(
     });
   }
 
-  // Dataset-level context: TPL percentiles, and the bottom share flagged as answerable from one frame.
-  const tpls = sampleResults.flatMap((s) => (s.tpl.tpl === undefined ? [] : [s.tpl.tpl]));
-  const percentiles = tpls.length ? tplPercentiles(tpls) : undefined;
-  if (percentiles && tpls.length >= 5) {
-    for (const s of sampleResults)
-      if (s.tpl.tpl !== undefined && s.tpl.tpl <= percentiles.p10) s.flags.push('low-tpl');
-  }
+  const percentiles = shard ? undefined : applyDatasetContext(sampleResults);
   return {
     version: ANALYSIS_VERSION,
     folder: index.folder,
     createdAt: new Date().toISOString(),
     settings: analyzer.settings,
-    clips: [...clips.values()],
+    // In video order, not finishing order, so equal inputs give equal files (and shards merge alike).
+    clips: videos.flatMap((video) => clips.get(video) ?? []),
     samples: sampleResults,
-    failures,
+    failures: failures.sort((a, b) => (a.video < b.video ? -1 : a.video > b.video ? 1 : 0)),
     dataset: {
       ...(percentiles ? { tplPercentiles: percentiles } : {}),
       samples: sampleResults.length,
@@ -138,6 +151,20 @@ export async function analyzeDataset(
       seconds: (Date.now() - started) / 1000,
     },
   };
+}
+
+/**
+ * Dataset-level context, over every analysed sample: TPL percentiles, and the bottom share flagged as
+ * answerable from one frame (`low-tpl`, added to the samples' flags). Returns the percentiles.
+ */
+export function applyDatasetContext(samples: SampleAnalysis[]): Percentiles | undefined {
+  const tpls = samples.flatMap((s) => (s.tpl.tpl === undefined ? [] : [s.tpl.tpl]));
+  const percentiles = tpls.length ? tplPercentiles(tpls) : undefined;
+  if (percentiles && tpls.length >= 5) {
+    for (const s of samples)
+      if (s.tpl.tpl !== undefined && s.tpl.tpl <= percentiles.p10) s.flags.push('low-tpl');
+  }
+  return percentiles;
 }
 
 /** Mean time per fresh item; cache hits don't count, so the ETA reflects real work left. */

@@ -1,0 +1,64 @@
+// merge: the shards of `analyze --shard i/n` become the dataset's results.json and report.html, the
+// files a single run writes and the editor loads. Nothing is written unless the set checks out.
+import { join } from 'node:path';
+import { analysisProblems } from '../core/analysis/analysisProblems';
+import { writeHtmlReport } from '../core/analysis/htmlReport';
+import {
+  importShardCaches,
+  mergeShards,
+  readShardFiles,
+  ShardMergeError,
+} from '../core/analysis/mergeShards';
+import { writeFileAtomic } from '../core/export/atomicFile';
+import { datasetCacheRoot } from '../core/media/mediaCache';
+import { renderAnalysis } from './analyzeCommand';
+import { loadIndex, printJson, UserError } from './context';
+import { plural } from './terminal';
+
+export interface MergeOptions {
+  json?: boolean;
+}
+
+export async function mergeCommand(
+  folder: string,
+  shardPaths: string[],
+  options: MergeOptions,
+): Promise<number> {
+  const index = await loadIndex(folder);
+  const out = join(index.folder, '.video-curator');
+  const cacheRoot = datasetCacheRoot(index.folder);
+  let imported: number;
+  let merged;
+  let shards;
+  try {
+    shards = await readShardFiles(shardPaths.length ? shardPaths : [join(out, 'shards')]);
+    merged = mergeShards(index, shards, cacheRoot);
+    // Only a set that checked out brings its cache entries in.
+    imported = (await importShardCaches(shards, cacheRoot)).entries;
+  } catch (error) {
+    if (error instanceof ShardMergeError) throw new UserError(error.message);
+    throw error;
+  }
+  index.problems.push(...analysisProblems(index, merged));
+  // The report first, results.json last: the editor loads results.json, and each lands by rename.
+  await writeHtmlReport(join(out, 'report.html'), merged, index.samples);
+  await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(merged, null, 1)}\n`);
+
+  if (options.json) {
+    printJson({
+      results: join(out, 'results.json'),
+      report: join(out, 'report.html'),
+      shards: shards.map((l) => l.path),
+      cacheEntriesImported: imported,
+      dataset: merged.dataset,
+      failures: merged.failures,
+    });
+    return 0;
+  }
+  process.stdout.write(
+    `merged ${plural(shards.length, 'shard')}` +
+      (imported ? `, imported ${imported} cache ${imported === 1 ? 'entry' : 'entries'}` : '') +
+      `\n${renderAnalysis(index.folder, merged)}\n`,
+  );
+  return 0;
+}
