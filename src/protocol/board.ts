@@ -194,18 +194,34 @@ export const MESSAGE_LIMITS = {
 
 type Fields = Record<string, unknown>;
 
+// Plain data only: a message arrives as JSON, so anything with another prototype (or an accessor)
+// did not come from the webview's postMessage and is refused rather than inspected.
 const isObject = (value: unknown): value is Fields =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/**
+ * Sample ids are `label#hash` (label limited to [A-Za-z0-9_.-], see sampleId.ts) with an optional
+ * `~n`, dialogue ids `kind-hash`: no slash, backslash, colon, space or control character, so nothing
+ * shaped like a path or a URI (`../../etc/passwd`, `/abs`, `C:\x`, `file:///x`) passes as an id.
+ */
+const ID_PATTERN = /^[A-Za-z0-9_.#~-]+$/;
 const isId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= MESSAGE_LIMITS.idLength;
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= MESSAGE_LIMITS.idLength &&
+  ID_PATTERN.test(value) &&
+  !/^\.+$/.test(value);
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isSeconds = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0;
 const isIdList = (value: unknown, max: number): value is string[] =>
   Array.isArray(value) && value.length <= max && value.every(isId);
-const onlyKeys = (message: Fields, keys: readonly string[]): boolean =>
-  Object.keys(message).every((key) => keys.includes(key));
+const extraKeys = (message: Fields, keys: readonly string[]): string[] =>
+  Object.keys(message).filter((key) => !keys.includes(key));
 
 const TURN_ROLES: readonly string[] = ['human', 'gpt', 'system'];
 const DIALOGUE_ROLES: readonly string[] = ['human', 'gpt'];
@@ -218,7 +234,7 @@ function isTurnList(value: unknown, roles: readonly string[] = TURN_ROLES): valu
     value.every(
       (turn) =>
         isObject(turn) &&
-        onlyKeys(turn, ['role', 'text']) &&
+        extraKeys(turn, ['role', 'text']).length === 0 &&
         typeof turn.role === 'string' &&
         roles.includes(turn.role) &&
         typeof turn.text === 'string' &&
@@ -227,90 +243,117 @@ function isTurnList(value: unknown, roles: readonly string[] = TURN_ROLES): valu
   );
 }
 
+/** A webview message checked: the typed copy, or why it was refused (for the log). */
+export type CheckedWebviewMessage = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
+
+const FIELDS: Record<WebviewMessageType, readonly string[]> = {
+  ready: ['type', 'protocolVersion'],
+  select: ['type', 'sampleId'],
+  requestDetail: ['type', 'sampleId'],
+  verdict: ['type', 'sampleIds', 'verdict'],
+  undo: ['type'],
+  editTurns: ['type', 'sampleId', 'turns'],
+  dialogue: ['type', 'sampleId', 'dialogueId', 'action'],
+  editDialogue: ['type', 'sampleId', 'dialogueId', 'turns'],
+  editWindow: ['type', 'sampleId', 'start', 'end', 'index'],
+  visibleRange: ['type', 'first', 'last', 'sampleIds'],
+};
+
 /**
- * The message as a typed WebviewMessage when it is exactly one of the shapes above (no extra
- * fields, ids bounded, numbers finite), else undefined. Returns a copy holding only the known
- * fields, so nothing the webview added travels further.
+ * Checks a message from the webview. It passes only when it is exactly one of the shapes above (no
+ * extra fields, ids bounded and id-shaped, numbers finite); the copy holds only the known fields, so
+ * nothing the webview added travels further. Never throws.
  */
-export function validateWebviewMessage(value: unknown): WebviewMessage | undefined {
-  if (!isObject(value) || typeof value.type !== 'string') return undefined;
-  const m = value;
-  switch (m.type) {
+export function checkWebviewMessage(value: unknown): CheckedWebviewMessage {
+  const no = (reason: string): CheckedWebviewMessage => ({ ok: false, reason });
+  if (!isObject(value)) return no('not a plain JSON object');
+  if (!Object.hasOwn(value, 'type') || typeof value.type !== 'string') return no('no "type" string');
+  const m = value as Fields & { type: string };
+  if (!Object.hasOwn(FIELDS, m.type)) return no(`unknown type ${JSON.stringify(m.type.slice(0, 40))}`);
+  const type = m.type as WebviewMessageType;
+  const extra = extraKeys(m, FIELDS[type]);
+  if (extra.length > 0)
+    return no(
+      `${type}: unexpected field(s) ${extra
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(', ')}`,
+    );
+  const badId = (field: string) => no(`${type}: "${field}" is not a sample/dialogue id`);
+  switch (type) {
     case 'ready':
-      return onlyKeys(m, ['type', 'protocolVersion']) && isCount(m.protocolVersion)
-        ? { type: 'ready', protocolVersion: m.protocolVersion }
-        : undefined;
+      return isCount(m.protocolVersion)
+        ? { ok: true, message: { type, protocolVersion: m.protocolVersion } }
+        : no('ready: "protocolVersion" must be a non-negative integer');
     case 'select':
-      return onlyKeys(m, ['type', 'sampleId']) && isId(m.sampleId)
-        ? { type: 'select', sampleId: m.sampleId }
-        : undefined;
     case 'requestDetail':
-      return onlyKeys(m, ['type', 'sampleId']) && isId(m.sampleId)
-        ? { type: 'requestDetail', sampleId: m.sampleId }
-        : undefined;
+      return isId(m.sampleId) ? { ok: true, message: { type, sampleId: m.sampleId } } : badId('sampleId');
     case 'verdict':
-      return onlyKeys(m, ['type', 'sampleIds', 'verdict']) &&
-        isIdList(m.sampleIds, MESSAGE_LIMITS.idsPerMessage) &&
-        m.sampleIds.length > 0 &&
-        typeof m.verdict === 'string' &&
-        VERDICTS.includes(m.verdict)
-        ? { type: 'verdict', sampleIds: [...m.sampleIds], verdict: m.verdict as Verdict }
-        : undefined;
+      if (!isIdList(m.sampleIds, MESSAGE_LIMITS.idsPerMessage) || m.sampleIds.length === 0)
+        return no(`verdict: "sampleIds" must be 1 to ${MESSAGE_LIMITS.idsPerMessage} ids`);
+      if (typeof m.verdict !== 'string' || !VERDICTS.includes(m.verdict))
+        return no(`verdict: "verdict" must be one of ${VERDICTS.join(', ')}`);
+      return { ok: true, message: { type, sampleIds: [...m.sampleIds], verdict: m.verdict as Verdict } };
     case 'undo':
-      return onlyKeys(m, ['type']) ? { type: 'undo' } : undefined;
+      return { ok: true, message: { type } };
     case 'editTurns':
-      return onlyKeys(m, ['type', 'sampleId', 'turns']) && isId(m.sampleId) && isTurnList(m.turns)
-        ? {
-            type: 'editTurns',
-            sampleId: m.sampleId,
-            turns: m.turns.map((turn) => ({ role: turn.role, text: turn.text })),
-          }
-        : undefined;
-    case 'dialogue':
-      return onlyKeys(m, ['type', 'sampleId', 'dialogueId', 'action']) &&
-        isId(m.sampleId) &&
-        isId(m.dialogueId) &&
-        (m.action === 'accept' || m.action === 'reject')
-        ? { type: 'dialogue', sampleId: m.sampleId, dialogueId: m.dialogueId, action: m.action }
-        : undefined;
-    case 'editDialogue':
-      // An edited dialogue keeps at least one turn (rejecting it is how to drop it).
-      return onlyKeys(m, ['type', 'sampleId', 'dialogueId', 'turns']) &&
-        isId(m.sampleId) &&
-        isId(m.dialogueId) &&
-        isTurnList(m.turns, DIALOGUE_ROLES) &&
-        m.turns.length > 0
-        ? {
-            type: 'editDialogue',
-            sampleId: m.sampleId,
-            dialogueId: m.dialogueId,
-            turns: m.turns.map((turn) => ({ role: turn.role as DialogueTurn['role'], text: turn.text })),
-          }
-        : undefined;
-    case 'editWindow': {
-      if (!onlyKeys(m, ['type', 'sampleId', 'start', 'end', 'index']) || !isId(m.sampleId)) return undefined;
-      if (!isSeconds(m.start) || !isSeconds(m.end) || m.end <= m.start) return undefined;
-      if (m.index !== undefined && !isCount(m.index)) return undefined;
-      const message: WebviewMessage = {
-        type: 'editWindow',
-        sampleId: m.sampleId,
-        start: m.start,
-        end: m.end,
+      if (!isId(m.sampleId)) return badId('sampleId');
+      if (!isTurnList(m.turns)) return no('editTurns: "turns" must be a list of {role, text}');
+      return {
+        ok: true,
+        message: {
+          type,
+          sampleId: m.sampleId,
+          turns: m.turns.map((turn) => ({ role: turn.role, text: turn.text })),
+        },
       };
+    case 'dialogue':
+      if (!isId(m.sampleId)) return badId('sampleId');
+      if (!isId(m.dialogueId)) return badId('dialogueId');
+      if (m.action !== 'accept' && m.action !== 'reject')
+        return no('dialogue: "action" must be accept or reject');
+      return {
+        ok: true,
+        message: { type, sampleId: m.sampleId, dialogueId: m.dialogueId, action: m.action },
+      };
+    case 'editDialogue':
+      if (!isId(m.sampleId)) return badId('sampleId');
+      if (!isId(m.dialogueId)) return badId('dialogueId');
+      // An edited dialogue keeps at least one turn (rejecting it is how to drop it).
+      if (!isTurnList(m.turns, DIALOGUE_ROLES) || m.turns.length === 0)
+        return no('editDialogue: "turns" must be a non-empty list of human/gpt turns');
+      return {
+        ok: true,
+        message: {
+          type,
+          sampleId: m.sampleId,
+          dialogueId: m.dialogueId,
+          turns: m.turns.map((turn) => ({ role: turn.role as DialogueTurn['role'], text: turn.text })),
+        },
+      };
+    case 'editWindow': {
+      if (!isId(m.sampleId)) return badId('sampleId');
+      if (!isSeconds(m.start) || !isSeconds(m.end) || m.end <= m.start)
+        return no('editWindow: needs finite seconds 0 <= start < end');
+      if (m.index !== undefined && !isCount(m.index))
+        return no('editWindow: "index" must be a non-negative integer');
+      const message: WebviewMessage = { type, sampleId: m.sampleId, start: m.start, end: m.end };
       if (m.index !== undefined) message.index = m.index;
-      return message;
+      return { ok: true, message };
     }
     case 'visibleRange':
-      return onlyKeys(m, ['type', 'first', 'last', 'sampleIds']) &&
-        isCount(m.first) &&
-        isCount(m.last) &&
-        m.last >= m.first &&
-        isIdList(m.sampleIds, MESSAGE_LIMITS.visibleIds)
-        ? { type: 'visibleRange', first: m.first, last: m.last, sampleIds: [...m.sampleIds] }
-        : undefined;
-    default:
-      return undefined;
+      if (!isCount(m.first) || !isCount(m.last) || m.last < m.first)
+        return no('visibleRange: needs integers 0 <= first <= last');
+      if (!isIdList(m.sampleIds, MESSAGE_LIMITS.visibleIds))
+        return no(`visibleRange: "sampleIds" must be at most ${MESSAGE_LIMITS.visibleIds} ids`);
+      return { ok: true, message: { type, first: m.first, last: m.last, sampleIds: [...m.sampleIds] } };
   }
+}
+
+/** The typed message, or undefined when `checkWebviewMessage` refuses it. */
+export function validateWebviewMessage(value: unknown): WebviewMessage | undefined {
+  const checked = checkWebviewMessage(value);
+  return checked.ok ? checked.message : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { BoardSession } from '../core/board/boardSession';
 import type { AnalysisResults, ClipAnalysis } from '../core/analysis/analysisTypes';
 import type { DecisionJournal } from '../core/curation/decisionJournal';
 import type { DatasetIndex } from '../core/dataset/indexDataset';
-import { validateWebviewMessage } from '../protocol/board';
+import { receiveWebviewMessage } from '../core/board/webviewInbox';
 import type { BoardAction, HostMessage, WebviewMessage } from '../protocol/board';
 
 export const BOARD_VIEW_TYPE = 'videoCurator.board';
@@ -24,6 +24,7 @@ export class BoardPanel implements vscode.Disposable {
   private readonly session: BoardSession;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private folder: string;
   /** The sample the annotator has selected on the board (for commands and the status bar). */
   selectedSampleId: string | undefined;
   /** Samples on screen, analysed first. */
@@ -33,6 +34,11 @@ export class BoardPanel implements vscode.Disposable {
 
   static get active(): BoardPanel | undefined {
     return BoardPanel.current;
+  }
+
+  /** The dataset folder the board shows (a re-index of another folder leaves it alone). */
+  get datasetFolder(): string {
+    return this.folder;
   }
 
   static show(extensionUri: vscode.Uri, inputs: BoardInputs, output: vscode.OutputChannel): BoardPanel {
@@ -66,6 +72,7 @@ export class BoardPanel implements vscode.Disposable {
     inputs: BoardInputs,
     private readonly output: vscode.OutputChannel,
   ) {
+    this.folder = inputs.index.folder;
     const webview = panel.webview;
     this.session = new BoardSession(
       inputs.index,
@@ -83,6 +90,7 @@ export class BoardPanel implements vscode.Disposable {
 
   /** New index or analysis results: the board reloads (a new generation drops stale events). */
   refresh(index: DatasetIndex, results: AnalysisResults | undefined): void {
+    this.folder = index.folder;
     this.session.load(index, results);
     if (this.ready) void this.post([this.session.init()]);
   }
@@ -117,12 +125,12 @@ export class BoardPanel implements vscode.Disposable {
     if (this.ready) await this.post([this.session.rowsUpdated(sampleIds)]);
   }
 
+  // Checked and logged in the core (webviewInbox); only accepted messages reach `accept`.
   private async receive(raw: unknown): Promise<void> {
-    const message = validateWebviewMessage(raw);
-    if (!message) {
-      this.output.appendLine(`[board] dropped a malformed message: ${JSON.stringify(raw).slice(0, 200)}`);
-      return;
-    }
+    await receiveWebviewMessage(raw, this.output, (message) => this.accept(message));
+  }
+
+  private async accept(message: WebviewMessage): Promise<void> {
     if (message.type === 'ready') this.ready = true;
     if (message.type === 'visibleRange') this.visibleSampleIds = new Set(message.sampleIds);
     if (message.type === 'select') {

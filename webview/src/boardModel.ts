@@ -178,8 +178,12 @@ export class RowStore {
       return x - y;
     };
     switch (key) {
-      case 'source':
-        return (a, b) => compareText(this.files[a], this.files[b]) || this.lines[a] - this.lines[b];
+      case 'source': {
+        // Files compared once, by rank, rather than as strings in every comparison of a 100k sort.
+        const ranks = new Map([...new Set(this.files)].sort(compareText).map((file, rank) => [file, rank]));
+        const rank = Int32Array.from(this.files, (file) => ranks.get(file)!);
+        return (a, b) => rank[a] - rank[b] || this.lines[a] - this.lines[b];
+      }
       case 'video':
         return (a, b) => compareText(rows[a].video, rows[b].video);
       case 'verdict':

@@ -64,7 +64,13 @@ export function parseDatasetConfig(
       }
       for (const [path, format] of Object.entries(value)) {
         if (typeof format === 'string' && (ALL_FORMATS as readonly string[]).includes(format)) {
-          config.formats[path.replace(/\\/g, '/')] = format as DatasetFormat;
+          // Defined, not assigned: a file named "__proto__" stays a key, not a prototype change.
+          Object.defineProperty(config.formats, path.replace(/\\/g, '/'), {
+            value: format as DatasetFormat,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         } else {
           problems.push(
             configProblem(

@@ -60,8 +60,10 @@ export async function* readDelimitedRecords(
         };
         continue;
       }
-      const row: Record<string, string> = {};
-      header.forEach((name, i) => (row[name] = record[i].replace(/\r\n/g, '\n')));
+      // fromEntries defines own properties, so a column named "__proto__" is kept as data.
+      const row: Record<string, string> = Object.fromEntries(
+        header.map((name, i) => [name, record[i].replace(/\r\n/g, '\n')]),
+      );
       yield { row, location };
     }
   } catch (error) {
@@ -102,7 +104,9 @@ class LineCounter {
       end = this.line;
       endColumn = column;
     }
-    return { start: start ?? this.line, end, endColumn };
+    // A record of line breaks only (no cell text) sits where the counter now is.
+    if (start === undefined) return { start: this.line, end: this.line, endColumn: 1 };
+    return { start, end, endColumn };
   }
 
   next(): number {

@@ -29,13 +29,24 @@ export function detectFormat(probe: FileProbe, override?: DatasetFormat): Format
 export async function probeFile(path: string): Promise<FileProbe | undefined> {
   const prefix = await readPrefix(path);
   const { text } = prefix;
-  if (text.includes('\u0000')) return undefined;
+  if (looksBinary(text)) return undefined;
   const start = text.search(/\S/);
   if (start < 0) return undefined;
   const head = text.slice(0, HEAD_CHARS);
   if (text[start] === '[') return jsonProbe(path, head, 'json-array', prefix.firstItem);
   if (text[start] === '{') return braceProbe(path, prefix);
   return delimitedProbe(path, head) ?? textProbe(path, head);
+}
+
+// Binary formats (video, archives, databases) show a NUL on their first line, within the first bytes.
+// A NUL further on is damage inside a text file (say a torn write padded with zeros): that record
+// gets its own problem and the rest of the file is still read.
+const BINARY_SNIFF_CHARS = 1024;
+function looksBinary(text: string): boolean {
+  const at = text.indexOf('\u0000');
+  if (at < 0 || at >= BINARY_SNIFF_CHARS) return false;
+  const lineEnd = text.search(/[\r\n]/);
+  return lineEnd < 0 || at < lineEnd;
 }
 
 interface Prefix {

@@ -18,9 +18,23 @@ export const VIDEO_EXTENSIONS = new Set([
   '.3gp',
   '.ogv',
 ]);
-const ANNOTATION_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson', '.txt', '.csv', '.tsv']);
+export const ANNOTATION_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.json',
+  '.jsonl',
+  '.ndjson',
+  '.txt',
+  '.csv',
+  '.tsv',
+]);
 /** Folders that never hold dataset content. */
-const SKIPPED_DIRS = new Set(['.video-curator', 'node_modules', '.git', '.hg', '.svn', '__pycache__']);
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
+  '.video-curator',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+]);
 
 export interface FolderScan {
   annotationFiles: string[];
@@ -47,17 +61,22 @@ export async function scanFolder(
       return;
     }
     const subdirs: string[] = [];
-    for await (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (excluded.has(relative(root, path).split(sep).join('/'))) continue;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
-        const ext = extname(entry.name).toLowerCase();
-        if (VIDEO_EXTENSIONS.has(ext)) scan.videoFiles.push(path);
-        else if (ANNOTATION_EXTENSIONS.has(ext) && entry.name !== 'video-curator.json')
-          scan.annotationFiles.push(path);
+    try {
+      for await (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (excluded.has(relative(root, path).split(sep).join('/'))) continue;
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
+        } else if (entry.isFile() || entry.isSymbolicLink()) {
+          const ext = extname(entry.name).toLowerCase();
+          if (VIDEO_EXTENSIONS.has(ext)) scan.videoFiles.push(path);
+          else if (ANNOTATION_EXTENSIONS.has(ext) && entry.name !== 'video-curator.json')
+            scan.annotationFiles.push(path);
+        }
       }
+    } catch (error) {
+      // opendir can succeed where reading the entries fails (EACCES, EIO): same outcome as above.
+      scan.unreadable.push({ path: dir, reason: (error as Error).message });
     }
     for (const subdir of subdirs.sort()) await walk(subdir);
   };

@@ -147,7 +147,12 @@ async function indexAnnotationFile(
 
   // Within a file, the same identity twice is a duplicate: same content → duplicate record,
   // same record id with different content → conflicting ids.
-  const seen = new Map<string, { id: string; fingerprint: string; count: number; line: number }>();
+  // The fingerprint (the record's content as JSON) is only computed when an id repeats: building it for
+  // every record would copy all of the dataset's text once more.
+  const seen = new Map<
+    string,
+    { id: string; sample: Sample; fingerprint?: string; count: number; line: number }
+  >();
   try {
     for await (const result of reader.read(file, layout)) {
       if (result.kind === 'problem') {
@@ -156,11 +161,11 @@ async function indexAnnotationFile(
       }
       const { draft } = result;
       let id = sampleIdFor(relativePath, draft.identity, draft.label);
-      const fingerprint = fingerprintOf(draft);
       const earlier = seen.get(id);
       if (earlier) {
         earlier.count++;
-        const sameContent = earlier.fingerprint === fingerprint;
+        earlier.fingerprint ??= fingerprintOf(earlier.sample);
+        const sameContent = earlier.fingerprint === fingerprintOf(draft);
         report(
           problem(
             sameContent ? 'duplicate-record' : 'duplicate-id',
@@ -174,11 +179,10 @@ async function indexAnnotationFile(
           ),
         );
         id = `${id}~${earlier.count}`;
-      } else {
-        seen.set(id, { id, fingerprint, count: 1, line: draft.source.line });
       }
       for (const p of result.problems) report({ ...p, sampleId: id });
       const sample = toSample(draft, id, resolver, file);
+      if (!earlier) seen.set(id, { id, sample, count: 1, line: draft.source.line });
       if (!sample.video) {
         report(
           sample.videoRef
@@ -214,7 +218,9 @@ function toSample(draft: SampleDraft, id: string, resolver: VideoResolver, file:
   return { ...rest, id, ...(video ? { video } : {}) };
 }
 
-function fingerprintOf(draft: SampleDraft): string {
+function fingerprintOf(
+  draft: Pick<Sample, 'videoRef' | 'turns' | 'windows' | 'duration' | 'choice'>,
+): string {
   return JSON.stringify([draft.videoRef, draft.turns, draft.windows, draft.duration, draft.choice]);
 }
 

@@ -78,5 +78,7 @@ const ROLES: Record<string, TurnRole> = {
 };
 
 export function turnRole(speaker: string): TurnRole | undefined {
-  return ROLES[speaker.trim().toLowerCase()];
+  const key = speaker.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return Object.hasOwn(ROLES, key) ? ROLES[key] : undefined;
 }

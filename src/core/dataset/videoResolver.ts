@@ -7,6 +7,8 @@ export class VideoResolver {
   private readonly known: Set<string>;
   private readonly byName = new Map<string, string>();
   private readonly byStem = new Map<string, string>();
+  /** Per annotation file, per reference: what it resolved to. Records name the same few videos often. */
+  private readonly resolved = new Map<string, Map<string, string | undefined>>();
 
   constructor(
     private readonly datasetFolder: string,
@@ -25,6 +27,15 @@ export class VideoResolver {
 
   /** Absolute path of the video, or undefined when no candidate exists. */
   resolve(ref: string, annotationFile: string): string | undefined {
+    let cache = this.resolved.get(annotationFile);
+    if (!cache) this.resolved.set(annotationFile, (cache = new Map()));
+    if (cache.has(ref)) return cache.get(ref);
+    const found = this.lookup(ref, annotationFile);
+    cache.set(ref, found);
+    return found;
+  }
+
+  private lookup(ref: string, annotationFile: string): string | undefined {
     const cleaned = ref.trim().replace(/\\/g, '/');
     if (!cleaned) return undefined;
     const candidates = isAbsolute(cleaned)

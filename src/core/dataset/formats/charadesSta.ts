@@ -7,7 +7,8 @@ import { formatSeconds, groundingTurns } from '../turnTemplates';
 import type { FileProbe, FormatReader, ReadResult } from './formatReader';
 import { normaliseText, problemResult, sampleResult } from './readerSupport';
 
-const LINE = /^(\S+)\s+(\S+)\s+(\S+?)\s*##(.*)$/;
+// `s`: a sentence may hold U+2028/U+2029, which readline does not treat as line ends but `.` would.
+const LINE = /^(\S+)\s+(\S+)\s+(\S+?)\s*##(.*)$/s;
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 export const charadesStaReader: FormatReader = {

@@ -17,15 +17,38 @@ export function isJsonLayout(layout: FileLayout): layout is JsonLayout {
 }
 
 // Sorted keys, no whitespace: identical content gives the identical string whatever the key order.
+// Walks with an explicit stack: a record nested thousands deep must not overflow the call stack
+// (that would end the whole file's reading, not just this record's).
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value)
-      .filter((key) => value[key] !== undefined)
-      .sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item instanceof Literal) out.push(item.text);
+    else if (Array.isArray(item)) {
+      stack.push(new Literal(']'));
+      for (let i = item.length - 1; i >= 0; i--) {
+        stack.push(item[i]);
+        if (i > 0) stack.push(new Literal(','));
+      }
+      stack.push(new Literal('['));
+    } else if (isObject(item)) {
+      const keys = Object.keys(item)
+        .filter((key) => item[key] !== undefined)
+        .sort();
+      stack.push(new Literal('}'));
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push(item[keys[i]]);
+        stack.push(new Literal(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`));
+      }
+      stack.push(new Literal('{'));
+    } else out.push(JSON.stringify(item) ?? 'null');
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
+}
+
+class Literal {
+  constructor(readonly text: string) {}
 }
 
 // The first of `keys` holding a non-empty string (or a finite number, as text).
