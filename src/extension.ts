@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCodeActions } from './vscode/codeActions';
 import { registerCommands } from './vscode/commands';
 import { Curator } from './vscode/curator';
+import { DatasetWatcher } from './vscode/datasetWatcher';
 import { StatusItem } from './vscode/statusItem';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
       context.subscriptions.push(
         c,
         c.onDidChange.event(() => status.update(c)),
+        new DatasetWatcher(c, { diagnostics, output }),
       );
     }
     return curator;

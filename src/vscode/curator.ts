@@ -10,6 +10,7 @@ import type { AnalysisResults, ClipAnalysis } from '../core/analysis/analysisTyp
 import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import { DecisionJournal } from '../core/curation/decisionJournal';
+import { orphanedDecisions } from '../core/curation/reviewSummary';
 import { indexDataset } from '../core/dataset/indexDataset';
 import type { DatasetIndex } from '../core/dataset/indexDataset';
 import { writeFileAtomic } from '../core/export/atomicFile';
@@ -29,6 +30,7 @@ export class Curator implements vscode.Disposable {
   readonly onDidChange = new vscode.EventEmitter<void>();
   /** Background jobs running now (for the status bar). */
   jobs = 0;
+  private orphanCount = 0;
 
   constructor(
     readonly folder: string,
@@ -47,8 +49,31 @@ export class Curator implements vscode.Disposable {
     if (this.journal) await this.journal.refresh();
     else this.journal = await DecisionJournal.open(this.folder);
     this.results = await readResults(this.folder);
+    this.reportOrphans(this.index, this.journal);
     this.onDidChange.fire();
     return this.index;
+  }
+
+  /**
+   * Decisions whose sample left the index (its record was deleted, or edited so its identity
+   * changed) stay in the journal and bind again if the record returns; say so when their number changes.
+   */
+  private reportOrphans(index: DatasetIndex, journal: DecisionJournal): void {
+    const orphans = orphanedDecisions(
+      index.samples.map((s) => s.id),
+      journal,
+    );
+    if (orphans.length === this.orphanCount) return;
+    this.orphanCount = orphans.length;
+    if (orphans.length === 0) return;
+    const shown = orphans
+      .slice(0, 5)
+      .map((d) => `${d.sampleId} (${d.verdict})`)
+      .join(', ');
+    this.output.appendLine(
+      `[journal] ${orphans.length} decision(s) refer to samples no longer in ${this.folder}: ${shown}${orphans.length > 5 ? ', …' : ''}. ` +
+        'They are kept in the journal and apply again if those records come back; they are not exported.',
+    );
   }
 
   /** The provider in use (starts the inference worker if needed). */
@@ -76,7 +101,9 @@ export class Curator implements vscode.Disposable {
     const ffprobe = lookupBinary('ffprobe', settings.ffprobePath ? { explicit: settings.ffprobePath } : {});
     if (!ffmpeg.found) throw new Error(ffmpeg.message);
     if (!ffprobe.found) throw new Error(ffprobe.message);
-    const cache = new MediaCache(this.cacheRoot);
+    const cache = new MediaCache(this.cacheRoot, {
+      log: (line) => this.output.appendLine(`[cache] ${line}`),
+    });
     const media = new MediaService({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, cache });
     const inference = await this.getInference();
     const status = await inference.runtime.status();

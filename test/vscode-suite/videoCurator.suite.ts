@@ -2,7 +2,7 @@
 // diagnostics and quick fixes on the demo dataset (the window's only folder). Runs under
 // @vscode/test-electron (desktop VS Code) and under code-server's extension host (CI); see index.ts.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
@@ -121,6 +121,57 @@ export function defineVideoCuratorSuite(): void {
           .find((d) => d.sampleId === sampleId && d.verdict === 'accept'),
       );
       assert.equal(written.verdict, 'accept');
+    });
+
+    test('an annotation file edited on disk is re-indexed: diagnostics and sample ids follow the records', async () => {
+      await vscode.commands.executeCommand('videoCurator.indexDataset');
+      const conversations = vscode.Uri.joinPath(folder, 'conversations.json');
+      const original = readFileSync(conversations.fsPath, 'utf8');
+      const missingAt = async (line: number) =>
+        eventually(
+          `the missing-video diagnostic to cover line ${line + 1} of ${conversations.fsPath}`,
+          () =>
+            vscode.languages
+              .getDiagnostics(conversations)
+              .find(
+                (d) =>
+                  d.source === SOURCE &&
+                  d.code === 'missing-video' &&
+                  d.range.start.line <= line &&
+                  line <= d.range.end.line,
+              ),
+          20_000,
+        );
+      const sampleOf = async (diagnostic: vscode.Diagnostic): Promise<string | undefined> => {
+        const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+          'vscode.executeCodeActionProvider',
+          conversations,
+          diagnostic.range,
+        );
+        const accept = (actions ?? []).find((a) => a.title.startsWith('Accept sample '));
+        return (accept as vscode.CodeAction | undefined)?.command?.arguments?.[0] as string | undefined;
+      };
+      const before = await missingAt(lineIndexOf(conversations, '"videos/interview.mp4"'));
+      const sampleId = await sampleOf(before);
+      assert.ok(sampleId, 'the missing-video problem names its sample');
+
+      // Outside the editor (a script, a checkout): the record with the missing video moves to the top.
+      const records = JSON.parse(original) as { id: string }[];
+      const moved = [
+        ...records.filter((r) => r.id === 'lost-clip'),
+        ...records.filter((r) => r.id !== 'lost-clip'),
+      ];
+      writeFileSync(conversations.fsPath, `${JSON.stringify(moved, null, 2)}\n`);
+      try {
+        const newLine = lineIndexOf(conversations, '"videos/interview.mp4"');
+        assert.ok(newLine < before.range.start.line, 'the record moved up');
+        const after = await missingAt(newLine);
+        // Same record, same sample id (and so the same decisions), on its new lines.
+        assert.equal(await sampleOf(after), sampleId);
+      } finally {
+        writeFileSync(conversations.fsPath, original);
+      }
+      await missingAt(lineIndexOf(conversations, '"videos/interview.mp4"'));
     });
   });
 }

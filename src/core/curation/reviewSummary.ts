@@ -39,8 +39,20 @@ export function summarizeReview(sampleIds: Iterable<string>, journal: DecisionSo
       if (verdict === 'pending') summary.pending++;
     } else summary[verdict]++;
   }
-  for (const [id, decision] of journal.all()) {
-    if (!ids.has(id) && decision.verdict !== 'pending') summary.orphaned++;
-  }
+  summary.orphaned = orphanedDecisions(ids, journal).length;
   return summary;
+}
+
+/**
+ * The latest non-pending decisions on sample ids the dataset no longer has (the record was deleted,
+ * or edited so that its identity changed). They stay in the journal: a record that comes back under
+ * the same identity gets its decision back, and `status`/the output channel report them meanwhile.
+ */
+export function orphanedDecisions(sampleIds: Iterable<string>, journal: DecisionSource): Decision[] {
+  const ids = sampleIds instanceof Set ? (sampleIds as ReadonlySet<string>) : new Set(sampleIds);
+  const orphans: Decision[] = [];
+  for (const [id, decision] of journal.all()) {
+    if (!ids.has(id) && decision.verdict !== 'pending') orphans.push(decision);
+  }
+  return orphans;
 }

@@ -1,6 +1,9 @@
 // Content-addressed cache of derived media (probe JSON, filmstrip folders, poster files) under
 // <dataset>/.video-curator/cache. The editor and the CLI may share one cache at the same time, so every
 // write is temp + rename, and whatever vanishes under us (another process evicted it) is just a miss.
+// Every entry carries a sha256 of its bytes, written with it and checked on every read: a torn,
+// truncated or altered entry (a crash, a full disk, a power cut before the page cache reached the
+// disk, a hand edit) is a miss, removed and logged, never a value. See docs/reliability.md.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   lstat,
@@ -14,13 +17,15 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export interface MediaCacheOptions {
   /** Size cap for all entries together; least recently used entries go first. Default 2 GiB. */
   maxBytes?: number;
   /** Clock for the recently-used stamps (ms since the epoch); tests pass a fake one. */
   now?: () => number;
+  /** Told why an entry failed its integrity check and was discarded (the faces log it). */
+  log?: (line: string) => void;
 }
 
 export interface MediaCacheStats {
@@ -29,8 +34,24 @@ export interface MediaCacheStats {
 }
 
 export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
-/** A directory entry is complete only when this file exists in it. */
+/** Every directory entry has this file (the builder's own, or an empty `{}` added for it). */
 export const DIR_COMPLETE_MARKER = 'meta.json';
+/**
+ * A directory entry's integrity record: every file's path, size and sha256, itself in a JSON envelope.
+ * Written last, inside the temp folder, before the folder is renamed into place.
+ */
+export const DIR_MANIFEST = '.manifest.json';
+// JSON entries are stored as {"sha256":"<hex of the payload bytes>","value":<payload>}: still JSON a
+// person can read, and the checksum covers the exact bytes between the fixed head and tail.
+const ENVELOPE_HEAD = '{"sha256":"';
+const ENVELOPE_MID = '","value":';
+const ENVELOPE_TAIL = '}';
+const SHA256_HEX_CHARS = 64;
+/** Bytes a JSON envelope adds to its payload; the size cap counts payload bytes only. */
+export const JSON_ENVELOPE_BYTES =
+  ENVELOPE_HEAD.length + SHA256_HEX_CHARS + ENVELOPE_MID.length + ENVELOPE_TAIL.length;
+const PAYLOAD_START = ENVELOPE_HEAD.length + SHA256_HEX_CHARS + ENVELOPE_MID.length;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 // Evicting down to 90% of the cap (not 100%) keeps a burst of puts from scanning on every put.
 const EVICT_TO_FRACTION = 0.9;
 // Temps live in one folder so entry folders hold only finished entries; names starting with "." are
@@ -79,7 +100,10 @@ interface CacheEntry {
 
 export class MediaCache {
   readonly maxBytes: number;
+  /** Entries this instance found damaged and removed (each one also went to the log). */
+  discarded = 0;
   private readonly now: () => number;
+  private readonly log: (line: string) => void;
   /** Final paths of entries being committed by this process; eviction leaves them alone. */
   private readonly inUse = new Map<string, number>();
   /** This process's temps; the stale-temp sweep leaves them alone however old they look. */
@@ -97,6 +121,7 @@ export class MediaCache {
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => undefined);
     if (!(this.maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${this.maxBytes}`);
   }
 
@@ -115,25 +140,32 @@ export class MediaCache {
 
   filePath(kind: string, key: string, ext: string): string {
     if (!EXT_PATTERN.test(ext)) throw new RangeError(`cache file extension must be alphanumeric: "${ext}"`);
+    // <key>.json is a JSON entry (an envelope); a file entry of that name would collide with it.
+    if (ext.toLowerCase() === 'json')
+      throw new RangeError('JSON goes through putJson/getJson, not file entries');
     return join(this.shardDir(kind, key), `${key}.${ext}`);
   }
 
-  /** The cached value, or undefined when absent or unreadable as JSON (a torn file is removed). */
+  /**
+   * The cached value, or undefined when absent. An entry whose checksum does not match its bytes (torn,
+   * truncated, altered, or written before entries had checksums) is a miss too: it is removed and logged.
+   */
   async getJson<T>(kind: string, key: string): Promise<T | undefined> {
     const path = this.jsonPath(kind, key);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (error) {
       if (isGone(error)) return undefined;
       throw error;
     }
+    const opened = openEnvelope(bytes);
     let value: T;
     try {
-      value = JSON.parse(text) as T;
-    } catch {
-      // A torn or foreign file is a miss; the next put replaces it if we cannot remove it now.
-      await rm(path, { force: true }).catch(() => undefined);
+      if (typeof opened === 'string') throw new Error(opened);
+      value = JSON.parse(opened.toString('utf8')) as T;
+    } catch (error) {
+      await this.discard({ path, bytes: 0, lastUsedMs: 0, directory: false }, (error as Error).message);
       return undefined;
     }
     await this.touch(path);
@@ -143,23 +175,27 @@ export class MediaCache {
   async putJson(kind: string, key: string, value: unknown): Promise<void> {
     const text = JSON.stringify(value);
     if (text === undefined) throw new TypeError(`cannot cache a value of type ${typeof value} as JSON`);
+    const payload = Buffer.from(text, 'utf8');
     const final = this.jsonPath(kind, key);
     this.hold(final);
     const temp = await this.newTemp(key, '.json');
     try {
-      await writeFile(temp, text);
+      await writeFile(temp, sealEnvelope(payload));
       await this.placeFile(temp, final, { replace: true });
-      await this.account(Buffer.byteLength(text));
+      await this.account(payload.length);
     } finally {
       await this.dropTemp(temp);
       this.release(final);
     }
   }
 
-  /** The entry's folder if it is complete (its marker file exists), else undefined. */
+  /**
+   * The entry's folder if it is complete and intact (its manifest lists exactly the files there, with
+   * matching sizes and sha256), else undefined; a damaged folder is removed and logged.
+   */
   async getDir(kind: string, key: string): Promise<string | undefined> {
     const dir = this.entryDir(kind, key);
-    if (!(await isFile(join(dir, DIR_COMPLETE_MARKER)))) return undefined;
+    if (!(await this.intactDir(dir))) return undefined;
     await this.touch(dir);
     return dir;
   }
@@ -180,10 +216,10 @@ export class MediaCache {
     return work;
   }
 
-  /** The entry's file if it exists, else undefined. */
+  /** The entry's file if it exists and matches its checksum, else undefined (a damaged one is removed). */
   async getFile(kind: string, key: string, ext: string): Promise<string | undefined> {
     const path = this.filePath(kind, key, ext);
-    if (!(await isFile(path))) return undefined;
+    if (!(await this.intactFile(path))) return undefined;
     await this.touch(path);
     return path;
   }
@@ -199,26 +235,39 @@ export class MediaCache {
     build: (tempPath: string) => Promise<void>,
   ): Promise<string> {
     const final = this.filePath(kind, key, ext);
-    if (await isFile(final)) {
+    if (await this.intactFile(final)) {
       await this.touch(final);
       return final;
     }
     this.hold(final);
     const temp = await this.newTemp(key, `.${ext}`);
+    const sumTemp = await this.newTemp(key, '.sha256');
     try {
       await build(temp);
-      let bytes: number;
+      let bytes: Buffer;
       try {
-        bytes = (await stat(temp)).size;
+        bytes = await readFile(temp);
       } catch (error) {
         if (isGone(error))
           throw new Error(`cache builder for ${final} did not write ${temp}`, { cause: error });
         throw error;
       }
-      if (await this.placeFile(temp, final, { replace: false })) await this.account(bytes);
+      // Another writer may have placed an intact file meanwhile: keep theirs (and their checksum).
+      if (await this.intactFile(final)) {
+        await this.touch(final);
+        return final;
+      }
+      // Checksum first, then the file: a reader in between sees no file (a miss), never a file
+      // without its checksum. A race of two writers can pair one's file with the other's checksum;
+      // that reads as a mismatch (a miss and a rebuild), never as a wrong picture.
+      await writeFile(sumTemp, `${sha256Hex(bytes)}\n`);
+      await this.placeFile(sumTemp, checksumPath(final), { replace: true });
+      await this.placeFile(temp, final, { replace: true });
+      await this.account(bytes.length);
       return final;
     } finally {
       await this.dropTemp(temp);
+      await this.dropTemp(sumTemp);
       this.release(final);
     }
   }
@@ -255,8 +304,11 @@ export class MediaCache {
     // Empty folders go too; a writer that loses its folder this way recreates it (see placeFile).
     for (const kind of await listFolder(this.root)) {
       if (kind.startsWith('.')) continue;
-      for (const shard of await listFolder(join(this.root, kind)))
-        await removeIfEmpty(join(this.root, kind, shard));
+      for (const shard of await listFolder(join(this.root, kind))) {
+        const shardPath = join(this.root, kind, shard);
+        await removeOrphanChecksums(shardPath);
+        await removeIfEmpty(shardPath);
+      }
       await removeIfEmpty(join(this.root, kind));
     }
     this.estimatedBytes = kept;
@@ -270,7 +322,7 @@ export class MediaCache {
   }
 
   private async buildDir(key: string, final: string, build: (tempDir: string) => Promise<void>) {
-    if (await isFile(join(final, DIR_COMPLETE_MARKER))) {
+    if (await this.intactDir(final)) {
       await this.touch(final);
       return final;
     }
@@ -281,7 +333,8 @@ export class MediaCache {
       await build(temp);
       const marker = join(temp, DIR_COMPLETE_MARKER);
       if (!(await isFile(marker))) await writeFile(marker, '{}\n');
-      const bytes = await treeBytes(temp);
+      // Last, so a folder with a manifest is a folder whose builder finished.
+      const bytes = await writeDirManifest(temp);
       if (await this.placeDir(temp, final)) await this.account(bytes);
       return final;
     } finally {
@@ -322,7 +375,7 @@ export class MediaCache {
       } catch (error) {
         if (errorCode(error) === 'ENOENT' && attempt < 3) continue;
         if (!isTargetBusy(error)) throw error;
-        if (await isFile(join(final, DIR_COMPLETE_MARKER))) {
+        if ((await checkDir(final)) === 'intact') {
           await this.touch(final);
           return false;
         }
@@ -357,6 +410,32 @@ export class MediaCache {
     } catch (error) {
       if (!isGone(error) && !['EPERM', 'EACCES', 'EROFS'].includes(errorCode(error) ?? '')) throw error;
     }
+  }
+
+  /** True when the folder entry verifies; a damaged one is removed (and logged), an absent one is not. */
+  private async intactDir(dir: string): Promise<boolean> {
+    const state = await checkDir(dir);
+    if (state === 'intact') return true;
+    if (state !== 'absent')
+      await this.discard({ path: dir, bytes: 0, lastUsedMs: 0, directory: true }, state);
+    return false;
+  }
+
+  /** True when the file entry matches its checksum; a damaged one is removed (and logged). */
+  private async intactFile(path: string): Promise<boolean> {
+    const state = await checkFile(path);
+    if (state === 'intact') return true;
+    if (state !== 'absent') await this.discard({ path, bytes: 0, lastUsedMs: 0, directory: false }, state);
+    return false;
+  }
+
+  /** Removes an entry that failed its integrity check, and says so: it will be rebuilt on next use. */
+  private async discard(entry: CacheEntry, reason: string): Promise<void> {
+    this.discarded += 1;
+    this.log(`discarded damaged cache entry ${entry.path}: ${reason}; it will be rebuilt when next needed`);
+    await this.removeEntry(entry).catch((error: unknown) =>
+      this.log(`could not remove damaged cache entry ${entry.path}: ${(error as Error).message}`),
+    );
   }
 
   private hold(path: string): void {
@@ -408,7 +487,9 @@ export class MediaCache {
 
   private async removeEntry(entry: CacheEntry): Promise<void> {
     if (!entry.directory) {
+      // The file first, then its checksum: a reader never sees the file without it.
       await rm(entry.path, { force: true, maxRetries: 3 });
+      await rm(checksumPath(entry.path), { force: true, maxRetries: 3 });
       return;
     }
     // Rename aside first so no reader ever sees a half-deleted folder that still looks complete.
@@ -437,7 +518,12 @@ export class MediaCache {
           const info = await lstatIfPresent(path);
           if (!info) continue;
           const directory = info.isDirectory();
-          const bytes = directory ? await treeBytes(path) : info.size;
+          // Payload bytes: a JSON entry's envelope and a folder's manifest are not counted.
+          const bytes = directory
+            ? await treeBytes(path, DIR_MANIFEST)
+            : name.endsWith('.json')
+              ? Math.max(0, info.size - JSON_ENVELOPE_BYTES)
+              : info.size;
           entries.push({ path, bytes, lastUsedMs: info.mtimeMs, directory });
         }
       }
@@ -519,13 +605,178 @@ async function removeIfEmpty(path: string): Promise<void> {
   }
 }
 
-/** Bytes of the files under a folder; parts removed while we look count as nothing. */
-async function treeBytes(folder: string): Promise<number> {
+/** Bytes of the files under a folder (except `skip` at its top); parts removed while we look count as nothing. */
+async function treeBytes(folder: string, skip?: string): Promise<number> {
   let total = 0;
   for (const name of await listFolder(folder)) {
+    if (name === skip) continue;
     const info = await lstatIfPresent(join(folder, name));
     if (!info) continue;
     total += info.isDirectory() ? await treeBytes(join(folder, name)) : info.size;
   }
   return total;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function sealEnvelope(payload: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${ENVELOPE_HEAD}${sha256Hex(payload)}${ENVELOPE_MID}`, 'latin1'),
+    payload,
+    Buffer.from(ENVELOPE_TAIL, 'latin1'),
+  ]);
+}
+
+/** The payload bytes of an envelope whose checksum matches, else why not (a sentence). */
+function openEnvelope(bytes: Buffer): Buffer | string {
+  if (
+    bytes.length < JSON_ENVELOPE_BYTES ||
+    bytes.toString('latin1', 0, ENVELOPE_HEAD.length) !== ENVELOPE_HEAD ||
+    bytes.toString('latin1', PAYLOAD_START - ENVELOPE_MID.length, PAYLOAD_START) !== ENVELOPE_MID ||
+    bytes[bytes.length - 1] !== ENVELOPE_TAIL.charCodeAt(0)
+  ) {
+    return `not a checksummed entry (${bytes.length} bytes; torn, truncated, or written by an older version)`;
+  }
+  const expected = bytes.toString('latin1', ENVELOPE_HEAD.length, ENVELOPE_HEAD.length + SHA256_HEX_CHARS);
+  if (!SHA256_HEX.test(expected)) return 'its checksum field is damaged';
+  const payload = bytes.subarray(PAYLOAD_START, bytes.length - ENVELOPE_TAIL.length);
+  const actual = sha256Hex(payload);
+  if (actual !== expected)
+    return `sha256 mismatch (recorded ${expected.slice(0, 12)}…, found ${actual.slice(0, 12)}…)`;
+  return payload;
+}
+
+interface DirManifest {
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+/** Hashes every file under `dir` into its manifest; returns the payload bytes (the files' sizes). */
+async function writeDirManifest(dir: string): Promise<number> {
+  const files: DirManifest['files'] = {};
+  let total = 0;
+  for (const relative of await listTree(dir)) {
+    const bytes = await readFile(join(dir, ...relative.split('/')));
+    files[relative] = { bytes: bytes.length, sha256: sha256Hex(bytes) };
+    total += bytes.length;
+  }
+  const manifest: DirManifest = { files };
+  await writeFile(join(dir, DIR_MANIFEST), sealEnvelope(Buffer.from(JSON.stringify(manifest), 'utf8')));
+  return total;
+}
+
+type EntryState = 'intact' | 'absent' | string;
+
+/** 'intact', 'absent' (no folder: a plain miss, or removed by another process), or what is wrong. */
+async function checkDir(dir: string): Promise<EntryState> {
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = await readFile(join(dir, DIR_MANIFEST));
+  } catch (error) {
+    if (!isGone(error)) throw error;
+    return (await lstatIfPresent(dir))
+      ? 'the folder has no manifest (incomplete, or written by an older version)'
+      : 'absent';
+  }
+  const opened = openEnvelope(manifestBytes);
+  if (typeof opened === 'string') return `manifest: ${opened}`;
+  let manifest: DirManifest;
+  try {
+    manifest = JSON.parse(opened.toString('utf8')) as DirManifest;
+  } catch {
+    return 'manifest: not JSON';
+  }
+  const listed = Object.keys(manifest.files ?? {}).sort();
+  let present: string[];
+  try {
+    present = await listTree(dir, DIR_MANIFEST);
+  } catch (error) {
+    if (isGone(error)) return 'absent';
+    throw error;
+  }
+  if (listed.join('\0') !== present.join('\0')) {
+    const missing = listed.filter((f) => !present.includes(f));
+    const extra = present.filter((f) => !listed.includes(f));
+    if (!(await lstatIfPresent(dir))) return 'absent'; // removed while we looked
+    return `files differ from the manifest (${[
+      missing.length ? `missing ${missing.slice(0, 3).join(', ')}` : '',
+      extra.length ? `unexpected ${extra.slice(0, 3).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ')})`;
+  }
+  const problems = await Promise.all(
+    listed.map(async (relative) => {
+      const want = manifest.files[relative];
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(dir, ...relative.split('/')));
+      } catch (error) {
+        if (isGone(error)) return `missing ${relative}`;
+        throw error;
+      }
+      if (bytes.length !== want.bytes)
+        return `${relative} has ${bytes.length} bytes, manifest says ${want.bytes}`;
+      if (sha256Hex(bytes) !== want.sha256) return `${relative}: sha256 mismatch`;
+      return undefined;
+    }),
+  );
+  const problem = problems.find((p) => p !== undefined);
+  if (problem === undefined) return 'intact';
+  if (!(await lstatIfPresent(dir))) return 'absent';
+  return problem;
+}
+
+/** A file entry's checksum lives beside it, hidden from scans (names starting with "." are not entries). */
+function checksumPath(file: string): string {
+  return join(dirname(file), `.${basename(file)}.sha256`);
+}
+
+async function checkFile(path: string): Promise<EntryState> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if (isGone(error) || errorCode(error) === 'EISDIR') return isGone(error) ? 'absent' : 'not a file';
+    throw error;
+  }
+  let recorded: string;
+  try {
+    recorded = (await readFile(checksumPath(path), 'latin1')).trim();
+  } catch (error) {
+    if (!isGone(error)) throw error;
+    if (!(await lstatIfPresent(path))) return 'absent'; // removed while we looked
+    return 'no checksum file (written by an older version)';
+  }
+  if (!SHA256_HEX.test(recorded)) return 'its checksum file is damaged';
+  const actual = sha256Hex(bytes);
+  if (actual !== recorded)
+    return `sha256 mismatch (recorded ${recorded.slice(0, 12)}…, found ${actual.slice(0, 12)}…)`;
+  return 'intact';
+}
+
+/** Checksum files whose entry is gone (a crash between the two removals), so the shard can go. */
+async function removeOrphanChecksums(shard: string): Promise<void> {
+  for (const name of await listFolder(shard)) {
+    if (!name.startsWith('.') || !name.endsWith('.sha256')) continue;
+    const file = join(shard, name.slice(1, -'.sha256'.length));
+    if (!(await lstatIfPresent(file))) await rm(join(shard, name), { force: true });
+  }
+}
+
+/** Files under `dir` as sorted '/'-separated relative paths (folders are walked, not listed). */
+async function listTree(dir: string, skipTop?: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string, prefix: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    for (const entry of entries) {
+      if (prefix === '' && entry.name === skipTop) continue;
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(join(folder, entry.name), relative);
+      else out.push(relative);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import {
   DIR_COMPLETE_MARKER,
+  DIR_MANIFEST,
   MediaCache,
   canonicalJson,
   datasetCacheRoot,
@@ -31,6 +32,11 @@ function valueOfSize(bytes: number) {
   const value = { pad: 'x'.repeat(bytes - '{"pad":""}'.length) };
   assert.equal(JSON.stringify(value).length, bytes);
   return value;
+}
+
+/** A folder entry's own files: its integrity manifest (a dot-file) is the cache's, not the builder's. */
+async function entryFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name !== DIR_MANIFEST).sort();
 }
 
 async function temps(cache: MediaCache): Promise<string[]> {
@@ -113,7 +119,7 @@ test('commitDir builds into a temp folder and places it complete', async (t) => 
   });
   assert.equal(dir, cache.entryDir('filmstrip', key));
   assert.notEqual(seenTemp, dir);
-  assert.deepEqual((await readdir(dir)).sort(), ['frame-0.jpg', 'frame-1.jpg', 'frame-2.jpg', 'meta.json']);
+  assert.deepEqual(await entryFiles(dir), ['frame-0.jpg', 'frame-1.jpg', 'frame-2.jpg', 'meta.json']);
   assert.deepEqual(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')), { frames: 3 });
   assert.equal(await cache.getDir('filmstrip', key), dir);
   assert.deepEqual(await temps(cache), []);
@@ -186,7 +192,7 @@ test('concurrent commits of one key from two caches: one wins, both get the comp
     second.commitDir('filmstrip', 'k1', builder('second')),
   ]);
   assert.equal(a, b);
-  const files = (await readdir(a)).sort();
+  const files = await entryFiles(a);
   assert.deepEqual(files, ['frame-0.jpg', 'frame-1.jpg', 'frame-2.jpg', 'frame-3.jpg', 'meta.json']);
   const { who } = JSON.parse(await readFile(join(a, 'meta.json'), 'utf8')) as { who: string };
   for (const file of files.filter((name) => name.endsWith('.jpg'))) {
