@@ -38,7 +38,13 @@ async function createSession(
   path: string,
 ): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
   const provider = status?.provider ?? 'cpu';
-  const options = { graphOptimizationLevel: 'all' as const, logSeverityLevel: 3 as const };
+  // No spin-waiting between runs: the worker shares the CPU with ffmpeg and the host, and spinning
+  // intra-op threads doubled its CPU time and halved its speed on a busy 2-core machine (measured).
+  const options: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
   if (provider !== 'cpu') {
     try {
       return {
