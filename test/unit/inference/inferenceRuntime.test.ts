@@ -139,6 +139,14 @@ describe('inference runtime', () => {
       r.run('no-such-task' as 'motion', 'builtin/motion', { frames: frames(2, 8) }),
       (error: InferenceError) => error.code === 'bad-input' && /unknown task/.test(error.message),
     );
+    // Inherited members of the handler table are not tasks.
+    for (const task of ['constructor', 'toString', '__proto__']) {
+      await assert.rejects(
+        r.run(task as 'motion', 'builtin/motion', { frames: frames(2, 8) }),
+        (error: InferenceError) => error.code === 'bad-input' && /unknown task/.test(error.message),
+        task,
+      );
+    }
   });
 
   test('the worker stops when idle and starts again on demand', async () => {

@@ -104,8 +104,10 @@ async function drain(): Promise<void> {
     const started = performance.now();
     const providerUsed = { value: status?.provider ?? ('cpu' as ExecutionProvider) };
     try {
-      const handler = TASK_HANDLERS[message.task] as
-        ((input: unknown, model: string, ctx: TaskContext) => Promise<unknown>) | undefined;
+      // Own keys only: a task named 'constructor' or 'toString' must not reach Object's members.
+      const handler = (
+        Object.hasOwn(TASK_HANDLERS, message.task) ? TASK_HANDLERS[message.task] : undefined
+      ) as ((input: unknown, model: string, ctx: TaskContext) => Promise<unknown>) | undefined;
       if (!handler) throw Object.assign(new Error(`unknown task ${message.task}`), { code: 'bad-input' });
       modelPaths.set(message.model, message.modelPath);
       const output = await handler(message.input, message.model, context(message, providerUsed));
