@@ -21,6 +21,7 @@ import type { AnalyzeRun } from './bench/analyzeRun';
 import { DEMO_SHOT_TRUTH, ourShots, realdataShotClips, sceneFilterShots } from './bench/analyzeShots';
 import type { ShotClip } from './bench/analyzeShots';
 import { median } from './bench/measure';
+import { linkRealdataDataset } from './bench/realdataCorpus';
 import { matchCuts } from './bench/shots';
 import { formatTable, ms, ratio } from './bench/table';
 
@@ -77,6 +78,16 @@ interface Pooled {
   timeRatio: number;
 }
 
+interface RealCorpus {
+  videos: number;
+  videoSeconds: number;
+  cold: Phase;
+  decode: Phase;
+  ratio: number;
+  cpu?: { coldWithWorkerMs: number; decodeMs: number; ratio: number };
+  failures: string[];
+}
+
 interface TargetResult {
   name: string;
   limit: number;
@@ -104,6 +115,8 @@ interface BenchReport {
     warmWorkerStart: Phase;
     decode: Phase;
     ratios: { cold: number; coldWithWorker: number; warm: number };
+    /** CPU seconds (process + children, Linux only): a cost that other load on the machine does not inflate. */
+    cpu?: { coldWithWorkerMs: number; decodeMs: number; ratio: number };
     warmCacheHits: string;
     clips: ClipRow[];
     /** analyzeClip's own stage times in the last cold run, summed over the clips (two run at a time). */
@@ -112,6 +125,8 @@ interface BenchReport {
     tpl: string;
   };
   shots: { rows: ShotRow[]; pooled: Pooled[]; realdata: string };
+  /** The same comparison on the real videos of ../shared/realdata (absent with --quick or without them). */
+  realCorpus?: RealCorpus;
   targets: TargetResult[];
   wallMs: number;
 }
@@ -224,6 +239,10 @@ async function main(): Promise<void> {
     realdataNote = `${realdataRoot}${missing.length ? `; missing ${missing.map((c) => c.id).join(', ')}` : ''}`;
   }
   const lastCold = cold.at(-1)!;
+  const realCorpus =
+    haveRealdata && !values.quick
+      ? await measureRealCorpus(ffmpeg, ffprobe, realdataRoot, work, repeat, log)
+      : undefined;
   const shotRows = await measureShots(ffmpeg, ffprobe, shotClips, repeat, lastCold, log);
 
   // ---- Report.
@@ -292,6 +311,16 @@ async function main(): Promise<void> {
   });
 
   const coldRatio = coldPhase.ms / decodePhase.ms;
+  const coldCpu = cold.map((r) => r.cpuMs).filter((v): v is number => v !== undefined);
+  const decodeCpu = decodes.map((d) => d.cpuMs).filter((v): v is number => v !== undefined);
+  const cpu =
+    coldCpu.length && decodeCpu.length
+      ? {
+          coldWithWorkerMs: median(coldCpu),
+          decodeMs: median(decodeCpu),
+          ratio: median(coldCpu) / median(decodeCpu),
+        }
+      : undefined;
   const withTpl = lastCold.results.samples.filter((s) => s.tpl.tpl !== undefined).length;
   const tplReasons = [
     ...new Set(lastCold.results.samples.map((s) => s.tpl.reason).filter((r): r is string => !!r)),
@@ -320,6 +349,7 @@ async function main(): Promise<void> {
         coldWithWorker: coldWithWorker.ms / decodePhase.ms,
         warm: warmPhase.ms / decodePhase.ms,
       },
+      ...(cpu ? { cpu } : {}),
       warmCacheHits: `${warmLast.clipsCached} of ${warmLast.clipsCached + warmLast.clipsFresh} clips`,
       clips,
       breakdown,
@@ -347,6 +377,7 @@ async function main(): Promise<void> {
       ],
       realdata: realdataNote,
     },
+    ...(realCorpus ? { realCorpus } : {}),
     targets: [
       {
         name: `cold analyze on built-in defaults <= ${TARGET_ANALYZE} x one full decode of the corpus`,
@@ -371,6 +402,72 @@ function stageSums(run: AnalyzeRun): { stage: string; ms: number }[] {
     for (const [stage, seconds] of Object.entries(clip.stageSeconds ?? {}))
       sums.set(stage, (sums.get(stage) ?? 0) + seconds * 1000);
   return [...sums].map(([stage, took]) => ({ stage, ms: took }));
+}
+
+/** Cold analyze vs full decode, interleaved, on a dataset of links to every real video. */
+async function measureRealCorpus(
+  ffmpeg: string,
+  ffprobe: string,
+  root: string,
+  work: string,
+  repeat: number,
+  log: (line: string) => void,
+): Promise<RealCorpus> {
+  const folder = join(work, 'realdata');
+  const count = await linkRealdataDataset(root, folder);
+  const videos = analyzedVideos(await indexDataset(folder));
+  await decodeAll(ffmpeg, videos);
+  const cold: AnalyzeRun[] = [];
+  const decodes: Awaited<ReturnType<typeof decodeAll>>[] = [];
+  for (let rep = 0; rep < repeat; rep++) {
+    const tasks = [
+      async () => {
+        const cacheRoot = await mkdtemp(join(tmpdir(), 'vc-bench-analyze-real-'));
+        try {
+          const outDir = join(work, 'out-realdata');
+          await mkdir(outDir, { recursive: true });
+          cold.push(await runAnalyze({ ffmpeg, ffprobe, folder, cacheRoot, outDir }));
+          log(`realdata rep ${rep + 1}/${repeat}: cold analyze ${ms(cold.at(-1)!.analyzeMs)} ms`);
+        } finally {
+          await rm(cacheRoot, { recursive: true, force: true });
+        }
+      },
+      async () => {
+        decodes.push(await decodeAll(ffmpeg, videos));
+        log(`realdata rep ${rep + 1}/${repeat}: full decode ${ms(decodes.at(-1)!.ms)} ms`);
+      },
+    ];
+    for (const task of rep % 2 ? [...tasks].reverse() : tasks) await task();
+  }
+  const phase = (name: string, runs: number[]): Phase => ({ name, ms: median(runs), runs });
+  const coldPhase = phase(
+    'cold analyze',
+    cold.map((r) => r.analyzeMs),
+  );
+  const decodePhase = phase(
+    'full decode',
+    decodes.map((d) => d.ms),
+  );
+  const coldCpu = cold.map((r) => r.cpuMs).filter((v): v is number => v !== undefined);
+  const decodeCpu = decodes.map((d) => d.cpuMs).filter((v): v is number => v !== undefined);
+  const last = cold.at(-1)!;
+  return {
+    videos: count,
+    videoSeconds: last.results.clips.reduce((sum, c) => sum + c.duration, 0),
+    cold: coldPhase,
+    decode: decodePhase,
+    ratio: coldPhase.ms / decodePhase.ms,
+    ...(coldCpu.length && decodeCpu.length
+      ? {
+          cpu: {
+            coldWithWorkerMs: median(coldCpu),
+            decodeMs: median(decodeCpu),
+            ratio: median(coldCpu) / median(decodeCpu),
+          },
+        }
+      : {}),
+    failures: last.results.failures.map((f) => `${basename(f.video)} ${f.code}`),
+  };
 }
 
 async function measureShots(
@@ -606,7 +703,22 @@ function render(report: BenchReport): string {
     `  cold analyze ${ms(a.cold.ms)} ms vs full decode ${ms(a.decode.ms)} ms: ${ratio(a.ratios.cold)} x ` +
       `(${ratio(a.ratios.coldWithWorker)} x with the ${ms(a.phases[0].ms)} ms worker start); ` +
       `warm re-run ${ms(a.warm.ms)} ms (${ratio(a.ratios.warm)} x)`,
+    a.cpu
+      ? `  CPU time (process + children, not inflated by other load): cold analyze with the worker ${ms(a.cpu.coldWithWorkerMs)} ms ` +
+          `vs full decode ${ms(a.cpu.decodeMs)} ms: ${ratio(a.cpu.ratio)} x`
+      : '  CPU time: not measured (needs /proc)',
   );
+  if (report.realCorpus) {
+    const r = report.realCorpus;
+    out.push(
+      `  real videos (${r.videos} from ../shared/realdata, ${r.videoSeconds.toFixed(0)} s): cold analyze ${ms(r.cold.ms)} ms ` +
+        `vs full decode ${ms(r.decode.ms)} ms: ${ratio(r.ratio)} x` +
+        (r.cpu
+          ? `; CPU ${ms(r.cpu.coldWithWorkerMs)} ms vs ${ms(r.cpu.decodeMs)} ms: ${ratio(r.cpu.ratio)} x`
+          : '') +
+        (r.failures.length ? `; failed: ${r.failures.join(', ')}` : ''),
+    );
+  }
   for (const p of report.shots.pooled) {
     out.push(
       `  shots, ${p.name}: ours P/R ${pr(p.ours.precision, p.ours.recall)} in ${ms(p.ours.ms)} ms, ` +

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../src/core/export/atomicFile';
 import { createInferenceService } from '../../src/core/inference/inferenceService';
 import { MediaCache } from '../../src/core/media/mediaCache';
 import { MediaService } from '../../src/core/media/mediaService';
+import { cpuSecondsWithChildren } from './cpuTime';
 import { fullDecode } from './measure';
 
 export interface AnalyzeRunOptions {
@@ -39,6 +40,8 @@ export interface AnalyzeRun {
   writeMs: number;
   /** index + dataset + write: the analyze itself, without the worker start. */
   analyzeMs: number;
+  /** CPU of this process and its children (ffmpeg, the worker, from its start to its exit), ms; Linux only. */
+  cpuMs?: number;
   provider: string;
   fallbackReason?: string;
   clipsCached: number;
@@ -55,6 +58,7 @@ export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun
     return took;
   };
 
+  const cpuBefore = cpuSecondsWithChildren();
   const inference = await createInferenceService({ device: 'cpu' });
   const status = await inference.runtime.status();
   const workerStartMs = lap();
@@ -80,6 +84,9 @@ export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun
     await writeFileAtomic(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
     await writeHtmlReport(join(options.outDir, 'report.html'), results, index.samples);
     const writeMs = lap();
+    // The worker's CPU counts once it has exited and been reaped.
+    await inference.runtime.dispose();
+    const cpuAfter = cpuSecondsWithChildren();
     return {
       workerStartMs,
       indexMs,
@@ -88,6 +95,7 @@ export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun
       samplesMs: datasetMs - (clipsDone - datasetStarted),
       writeMs,
       analyzeMs: indexMs + datasetMs + writeMs,
+      ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: (cpuAfter - cpuBefore) * 1000 } : {}),
       provider: status.provider,
       ...(status.fallbackReason ? { fallbackReason: status.fallbackReason } : {}),
       clipsCached,
@@ -106,6 +114,8 @@ export function analyzedVideos(index: DatasetIndex): string[] {
 
 export interface DecodeRun {
   ms: number;
+  /** CPU of the ffmpeg processes, ms; Linux only. */
+  cpuMs?: number;
   /** Videos ffmpeg could not decode (a truncated upload): timed like the rest, as analyze tries them too. */
   failed: string[];
   perVideo: Map<string, number>;
@@ -115,6 +125,7 @@ export interface DecodeRun {
 export async function decodeAll(ffmpeg: string, videos: readonly string[]): Promise<DecodeRun> {
   const perVideo = new Map<string, number>();
   const failed: string[] = [];
+  const cpuBefore = cpuSecondsWithChildren();
   for (const video of videos) {
     const started = performance.now();
     try {
@@ -124,5 +135,11 @@ export async function decodeAll(ffmpeg: string, videos: readonly string[]): Prom
     }
     perVideo.set(video, performance.now() - started);
   }
-  return { ms: [...perVideo.values()].reduce((a, b) => a + b, 0), failed, perVideo };
+  const cpuAfter = cpuSecondsWithChildren();
+  return {
+    ms: [...perVideo.values()].reduce((a, b) => a + b, 0),
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: (cpuAfter - cpuBefore) * 1000 } : {}),
+    failed,
+    perVideo,
+  };
 }
