@@ -6,17 +6,18 @@
 // whether the targets pass or not.
 //
 //   npm run bench:scale [-- --repeat R] [-- --quick] [-- --json] [-- --records N] [-- --videos V]
+//   npm run bench:scale -- --board-only   (the board's open and scroll alone, a quicker loop)
 import { execFile } from 'node:child_process';
 import { open, readFile, rm, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BoardSession } from '../src/core/board/boardSession';
 import { DecisionJournal } from '../src/core/curation/decisionJournal';
 import { indexDataset } from '../src/core/dataset/indexDataset';
 import { exportDataset } from '../src/core/export/exportDataset';
 import { resolveMediaBinaries } from '../src/core/media/ffmpegPaths';
-import { haveChromium, initBoard, measureScroll, startBoardPage } from './bench/boardPage';
+import { haveChromium, measureBoard } from './bench/boardPage';
+import type { BoardMeasurement, ScrollStats } from './bench/boardPage';
 import type { ChildResult } from './bench/scaleChild';
 import { median } from './bench/measure';
 import { generateScaleDataset } from './bench/scaleDataset';
@@ -44,15 +45,6 @@ interface Row {
   detail?: string;
 }
 
-interface ScrollStats {
-  frames: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  maxRows: number;
-}
-
 interface BenchReport {
   bench: 'scale';
   date: string;
@@ -73,7 +65,18 @@ interface BenchReport {
   };
   rows: Row[];
   scroll?: { jump: ScrollStats; steady: ScrollStats };
-  board?: { hostMs: number; pageMs: number; transferMs: number };
+  board?: {
+    hostMs: number;
+    pageMs: number;
+    transferMs: number;
+    /** The init message as sent (columns) and as protocol 1 sent it (one object per row). */
+    initMb: number;
+    initMbAsObjects: number;
+    stringifyMs: number;
+    stringifyMsAsObjects: number;
+  };
+  /** os.loadavg() (1, 5, 15 min) at the start and the end of the run. */
+  load: { start: number[]; end: number[] };
   decisions: { count: number; p50: number; p99: number; max: number; floorP50: number; floorP99: number };
   notes: string[];
   wallMs: number;
@@ -90,9 +93,11 @@ async function main(): Promise<void> {
       videos: { type: 'string', default: '300' },
       decisions: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
+      'board-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  const loadAtStart = loadavg();
   if (values.help) {
     console.log(
       'usage: npm run bench:scale -- [--repeat R] [--quick] [--json] [--records N] [--videos V] [--decisions D] [--seed S]\n' +
@@ -101,7 +106,8 @@ async function main(): Promise<void> {
         '  --json         print the results as one JSON object instead of a table\n' +
         '  --records N    annotation records (default 100000)\n' +
         '  --videos V     generated clips (default 300; rendered once, kept under build/bench-scale)\n' +
-        '  --decisions D  decisions recorded per repetition (default 1000)',
+        '  --decisions D  decisions recorded per repetition (default 1000)\n' +
+        '  --board-only   measure only the board (open and scroll), with the init message sizes',
     );
     return;
   }
@@ -135,8 +141,9 @@ async function main(): Promise<void> {
   // ---- 1. Floor and index, each in a fresh process (peak memory is its own), interleaved.
   const floors: ChildResult[] = [];
   const indexes: ChildResult[] = [];
-  await runChild('floor', folder); // page cache and tsx's compile cache are not what is measured
-  for (let rep = 0; rep < repeat; rep++) {
+  const boardOnly = values['board-only'];
+  if (!boardOnly) await runChild('floor', folder); // page cache and tsx's compile cache are not what is measured
+  for (let rep = 0; rep < (boardOnly ? 0 : repeat); rep++) {
     const tasks = [
       async () => void floors.push(await runChild('floor', folder)),
       async () => void indexes.push(await runChild('index', folder)),
@@ -157,38 +164,25 @@ async function main(): Promise<void> {
 
   // ---- 2. Board open and scroll.
   const rows: Row[] = [];
-  const boardRuns: { wall: number; host: number; page: number }[] = [];
-  let scroll: BenchReport['scroll'];
+  let board: BoardMeasurement | undefined;
   if (!haveChromium()) notes.push('board: /usr/bin/chromium is missing; board open and scroll not measured');
-  else {
-    const board = await startBoardPage(join(work, 'site'));
-    try {
-      for (let rep = 0; rep < repeat; rep++) {
-        const page = await board.open();
-        const t0 = performance.now();
-        const journal = await DecisionJournal.open(folder, { annotator: 'bench' });
-        const session = new BoardSession(index, journal, (path) => path, undefined);
-        const init = session.init();
-        const host = performance.now() - t0;
-        const pageMs = await initBoard(page, init, index.samples.length);
-        const wall = performance.now() - t0;
-        boardRuns.push({ wall, host, page: pageMs });
-        log(`rep ${rep + 1}/${repeat}: board open ${wall.toFixed(0)} ms (host ${host.toFixed(0)} ms)`);
-        if (rep === repeat - 1) {
-          // Jumps ~5 screens per frame (every frame renders fresh rows), then back up at reading pace.
-          const jump = await measureScroll(page, 4000);
-          const steady = await measureScroll(page, -120, 600);
-          scroll = {
-            jump: scrollStats(jump.deltas, jump.maxRows),
-            steady: scrollStats(steady.deltas, steady.maxRows),
-          };
-          if (!jump.reachedEnd) notes.push('scroll: the jump scroll did not reach the end of the list');
-        }
-        await page.close();
-      }
-    } finally {
-      await board.close();
-    }
+  else board = await measureBoard({ index, folder, site: join(work, 'site'), repeat, log, notes });
+  const boardRuns = board?.runs ?? [];
+  const scroll = board?.scroll;
+  if (values['board-only']) {
+    if (!board) throw new Error('--board-only needs /usr/bin/chromium');
+    const summary = {
+      records: index.samples.length,
+      repeat,
+      open: { median: median(boardRuns.map((r) => r.wall)), runs: boardRuns },
+      scroll,
+      message: board.message,
+      load: { start: loadAtStart, end: loadavg() },
+      notes,
+    };
+    if (values.json) console.log(JSON.stringify(summary, null, 2));
+    else console.log(renderBoard(summary.open.median, board, summary.load));
+    return;
   }
 
   // ---- 3. Decisions through the journal (fsync'd), next to a bare write + fsync of the same line.
@@ -263,7 +257,10 @@ async function main(): Promise<void> {
       floor: floorMs,
       floorName: plainFloor,
       runs: boardRuns.map((r) => r.wall),
-      detail: `host ${median(boardRuns.map((r) => r.host)).toFixed(0)} ms, in page ${median(boardRuns.map((r) => r.page)).toFixed(0)} ms`,
+      detail:
+        `host ${median(boardRuns.map((r) => r.host)).toFixed(0)} ms, in page ${median(boardRuns.map((r) => r.page)).toFixed(0)} ms ` +
+        `(first rows at ${median(boardRuns.map((r) => r.firstRows)).toFixed(0)} ms); ` +
+        `init ${board!.message.initMb.toFixed(1)} MB as columns, ${board!.message.initMbAsObjects.toFixed(1)} MB as row objects`,
     });
   }
   if (scroll) {
@@ -343,6 +340,7 @@ async function main(): Promise<void> {
             hostMs: median(boardRuns.map((r) => r.host)),
             pageMs: median(boardRuns.map((r) => r.page)),
             transferMs: median(boardRuns.map((r) => r.wall - r.host - r.page)),
+            ...board!.message,
           },
         }
       : {}),
@@ -354,11 +352,36 @@ async function main(): Promise<void> {
       floorP50: percentile(floorTimes, 50),
       floorP99: percentile(floorTimes, 99),
     },
+    load: { start: loadAtStart, end: loadavg() },
     notes,
     wallMs: performance.now() - started,
   };
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else console.log(render(report));
+}
+
+function renderBoard(
+  openMs: number,
+  board: BoardMeasurement,
+  load: { start: number[]; end: number[] },
+): string {
+  const m = board.message;
+  const r = board.runs;
+  const s = board.scroll;
+  const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  return [
+    `board open: ${openMs.toFixed(0)} ms (median of ${r.length}; target < ${TARGETS.boardOpenMs} ms; runs ${r.map((x) => x.wall.toFixed(0)).join(', ')})`,
+    `  host ${median(r.map((x) => x.host)).toFixed(0)} ms, in page ${median(r.map((x) => x.page)).toFixed(0)} ms, first rows in page at ${median(r.map((x) => x.firstRows)).toFixed(0)} ms`,
+    `  init message ${m.initMb.toFixed(2)} MB as columns (JSON.stringify ${m.stringifyMs.toFixed(0)} ms); ` +
+      `the same rows as protocol-1 objects ${m.initMbAsObjects.toFixed(2)} MB (JSON.stringify ${m.stringifyMsAsObjects.toFixed(0)} ms)`,
+    ...(s
+      ? [
+          `scroll jump 4000 px/frame: p50 ${s.jump.p50.toFixed(1)}, p95 ${s.jump.p95.toFixed(1)}, p99 ${s.jump.p99.toFixed(1)}, max ${s.jump.max.toFixed(1)} ms, ${s.jump.frames} frames, ≤${s.jump.maxRows} rows in DOM`,
+          `scroll steady 120 px/frame: p50 ${s.steady.p50.toFixed(1)}, p95 ${s.steady.p95.toFixed(1)}, p99 ${s.steady.p99.toFixed(1)}, max ${s.steady.max.toFixed(1)} ms, ${s.steady.frames} frames`,
+        ]
+      : []),
+    `load average (1/5/15 min): start ${avg(load.start)}, end ${avg(load.end)}; ${availableParallelism()} cores`,
+  ].join('\n');
 }
 
 function render(report: BenchReport): string {
@@ -465,17 +488,6 @@ function percentile(values: readonly number[], p: number): number {
   if (!values.length) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function scrollStats(deltas: number[], maxRows: number): ScrollStats {
-  return {
-    frames: deltas.length,
-    p50: percentile(deltas, 50),
-    p95: percentile(deltas, 95),
-    p99: percentile(deltas, 99),
-    max: Math.max(...deltas),
-    maxRows,
-  };
 }
 
 void (async () => {

@@ -11,6 +11,10 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { BoardSession } from '../../src/core/board/boardSession';
+import { DecisionJournal } from '../../src/core/curation/decisionJournal';
+import type { DatasetIndex } from '../../src/core/dataset/indexDataset';
+import { decodeRows } from '../../src/protocol/board';
 import type { HostMessage } from '../../src/protocol/board';
 import type { HarnessApi, ScrollMeasurement } from '../../test/webview/harness';
 
@@ -95,12 +99,17 @@ export async function startBoardPage(site: string): Promise<BoardPage> {
  * when the board shows its first rows and counts them all. The message crosses as JSON text, as a
  * webview's postMessage carries it (Playwright's own argument serialisation is far slower on 100k
  * rows than anything VS Code does). Returns the page's own milliseconds from parsing the JSON to
- * that frame; the caller's clock adds the serialisation and the transfer.
+ * that frame (and to the first frame with any row on screen); the caller's clock adds the
+ * serialisation and the transfer.
  */
-export async function initBoard(page: Page, message: HostMessage, total: number): Promise<number> {
+export async function initBoard(
+  page: Page,
+  message: HostMessage,
+  total: number,
+): Promise<{ firstRows: number; allRows: number }> {
   return page.evaluate(
     ({ json, label }) =>
-      new Promise<number>((done, fail) => {
+      new Promise<{ firstRows: number; allRows: number }>((done, fail) => {
         const w = globalThis as unknown as Win & {
           document: { querySelector(s: string): { textContent: string | null } | null };
           requestAnimationFrame(cb: () => void): number;
@@ -108,10 +117,12 @@ export async function initBoard(page: Page, message: HostMessage, total: number)
         const started = performance.now();
         w.harness.send(JSON.parse(json) as HostMessage);
         const deadline = started + 60_000;
+        let firstRows = 0;
         const check = () => {
           const row = w.document.querySelector('.row:not([hidden])');
           const count = w.document.querySelector('.count')?.textContent ?? '';
-          if (row && count.startsWith(label)) done(performance.now() - started);
+          if (row && !firstRows) firstRows = performance.now() - started;
+          if (row && count.startsWith(label)) done({ firstRows, allRows: performance.now() - started });
           else if (performance.now() > deadline) fail(new Error(`the board never showed ${label} rows`));
           else w.requestAnimationFrame(check);
         };
@@ -122,6 +133,106 @@ export async function initBoard(page: Page, message: HostMessage, total: number)
       label: `${total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
     },
   );
+}
+
+export interface ScrollStats {
+  frames: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  maxRows: number;
+}
+
+export interface BoardMeasurement {
+  /** Per repetition: wall ms from the journal's open to the frame with all rows counted, its parts. */
+  runs: { wall: number; host: number; page: number; firstRows: number }[];
+  scroll?: { jump: ScrollStats; steady: ScrollStats };
+  message: { initMb: number; initMbAsObjects: number; stringifyMs: number; stringifyMsAsObjects: number };
+}
+
+/**
+ * Board open (journal + session + init on the host, the message into Chromium, the first frame
+ * with every row counted), `repeat` times on fresh pages; then scrolling on the last page. Also the
+ * init message's size next to what protocol 1 sent for the same rows (one object per row), with
+ * the time JSON.stringify takes for each.
+ */
+export async function measureBoard(options: {
+  index: DatasetIndex;
+  folder: string;
+  site: string;
+  repeat: number;
+  log: (line: string) => void;
+  notes: string[];
+}): Promise<BoardMeasurement> {
+  const { index, folder, repeat, log, notes } = options;
+  const board = await startBoardPage(options.site);
+  const runs: BoardMeasurement['runs'] = [];
+  let scroll: BoardMeasurement['scroll'];
+  let lastInit: HostMessage | undefined;
+  try {
+    for (let rep = 0; rep < repeat; rep++) {
+      const page = await board.open();
+      const t0 = performance.now();
+      const journal = await DecisionJournal.open(folder, { annotator: 'bench' });
+      const session = new BoardSession(index, journal, (path) => path, undefined);
+      const init = session.init();
+      const host = performance.now() - t0;
+      const { allRows, firstRows } = await initBoard(page, init, index.samples.length);
+      const wall = performance.now() - t0;
+      runs.push({ wall, host, page: allRows, firstRows });
+      lastInit = init;
+      log(`rep ${rep + 1}/${repeat}: board open ${wall.toFixed(0)} ms (host ${host.toFixed(0)} ms)`);
+      if (rep === repeat - 1) {
+        // Jumps ~5 screens per frame (every frame renders fresh rows), then back up at reading pace.
+        const jump = await measureScroll(page, 4000);
+        const steady = await measureScroll(page, -120, 600);
+        scroll = {
+          jump: scrollStats(jump.deltas, jump.maxRows),
+          steady: scrollStats(steady.deltas, steady.maxRows),
+        };
+        if (!jump.reachedEnd) notes.push('scroll: the jump scroll did not reach the end of the list');
+      }
+      await page.close();
+    }
+  } finally {
+    await board.close();
+  }
+  if (lastInit?.type !== 'init') throw new Error('no init message');
+  let t = performance.now();
+  const columns = JSON.stringify(lastInit);
+  const stringifyMs = performance.now() - t;
+  const asObjects = { ...lastInit, samples: decodeRows(lastInit.samples).map((d) => d.row) };
+  t = performance.now();
+  const objects = JSON.stringify(asObjects);
+  const stringifyMsAsObjects = performance.now() - t;
+  return {
+    runs,
+    scroll,
+    message: {
+      initMb: Buffer.byteLength(columns) / 2 ** 20,
+      initMbAsObjects: Buffer.byteLength(objects) / 2 ** 20,
+      stringifyMs,
+      stringifyMsAsObjects,
+    },
+  };
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function scrollStats(deltas: number[], maxRows: number): ScrollStats {
+  return {
+    frames: deltas.length,
+    p50: percentile(deltas, 50),
+    p95: percentile(deltas, 95),
+    p99: percentile(deltas, 99),
+    max: Math.max(...deltas),
+    maxRows,
+  };
 }
 
 export function measureScroll(

@@ -16,6 +16,12 @@
 // - Messages carry sample ids, never file paths: the host maps ids to samples itself, so a webview
 //   can never name a file to read or write. (`source` in rows is display text only.)
 //
+// Rows travel in columns (`RowColumns`): one array per field, with the strings many rows share
+// (annotation files, videos, reasons, flags, poster URIs) sent once in a table and named by index.
+// 100,000 rows as objects were a ~20 MB `init` (a 55-byte reason repeated in every unanalysed row);
+// in columns they are a few MB, and the page decodes them without parsing "file:line" back apart.
+// Protocol 1 sent `BoardRow[]`; a webview of another version is answered as described below.
+//
 // Handshake: the webview posts `ready` {protocolVersion} once its listeners are in place; the host
 // sends nothing before it (and answers a version it does not speak with `init` of no samples plus a
 // `notice`). Each `init` starts a generation; `rowsUpdated` and `detail` carry the generation they
@@ -26,7 +32,7 @@
 // metas, board.css from media/, the bundle dist/webview/board.js (one script, with the nonce), an
 // otherwise empty <body>; the webview builds its own DOM.
 
-export const BOARD_PROTOCOL_VERSION = 1;
+export const BOARD_PROTOCOL_VERSION = 2;
 
 /** Board keys that are also commands: j, k, e, /, and 1-9 (accept the n-th generated dialogue). */
 export type BoardAction =
@@ -49,7 +55,7 @@ export interface BoardTurn {
   text: string;
 }
 
-/** One sample as a list row: small, so 100,000 of them fit in one `init`. */
+/** One sample as a list row, as the webview holds it (on the wire rows travel as `RowColumns`). */
 export interface BoardRow {
   id: string;
   /** Display text "file:line" (relative to the dataset folder). Never sent back. */
@@ -145,16 +151,260 @@ export interface SampleDetail {
   };
 }
 
+// ---------- rows in columns ----------
+
+/** Verdict codes in `RowColumns.verdict`. */
+export const ROW_VERDICTS: readonly RowVerdict[] = ['pending', 'accept', 'reject', 'edit'];
+
+/**
+ * Rows in columns: every array has one entry per row, in row order. `strings` holds the text the
+ * rows share; `file`, `video`, `tplReason` and `poster` are indices into it (-1: none), `flags` an
+ * index into `flagSets` (lists of indices into `strings`). An optional number column is left out
+ * when no row has a value, and holds `null` for a row without one. `line` is -1 when the row's
+ * source is a bare file name (no ":line").
+ */
+export interface RowColumns {
+  count: number;
+  strings: string[];
+  id: string[];
+  file: number[];
+  line: number[];
+  video: number[];
+  duration?: (number | null)[];
+  tpl?: (number | null)[];
+  tplReason: number[];
+  tplPercentile?: (number | null)[];
+  dynamics?: (number | null)[];
+  density?: (number | null)[];
+  flagSets: number[][];
+  flags: number[];
+  verdict: number[];
+  poster?: number[];
+}
+
+const OPTIONAL_NUMBERS = ['duration', 'tpl', 'tplPercentile', 'dynamics', 'density'] as const;
+
+/** Builds `RowColumns` row by row, interning repeated text. */
+export class RowColumnsBuilder {
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly flagSets: number[][] = [];
+  private readonly flagSetIndex = new Map<string, number>();
+  private readonly id: string[] = [];
+  private readonly file: number[] = [];
+  private readonly line: number[] = [];
+  private readonly video: number[] = [];
+  private readonly tplReason: number[] = [];
+  private readonly flags: number[] = [];
+  private readonly verdict: number[] = [];
+  private readonly poster: number[] = [];
+  private readonly numbers: Record<(typeof OPTIONAL_NUMBERS)[number], (number | null)[]> = {
+    duration: [],
+    tpl: [],
+    tplPercentile: [],
+    dynamics: [],
+    density: [],
+  };
+  private readonly present = new Set<(typeof OPTIONAL_NUMBERS)[number]>();
+  private hasPoster = false;
+
+  get count(): number {
+    return this.id.length;
+  }
+
+  /** A row whose source is `file` and `line` (-1: no line), without building "file:line" first. */
+  addRow(row: Omit<BoardRow, 'source'>, file: string, line: number): void {
+    this.id.push(row.id);
+    this.file.push(this.intern(file));
+    this.line.push(line);
+    this.video.push(this.intern(row.video));
+    for (const key of OPTIONAL_NUMBERS) {
+      const value = row[key];
+      if (value !== undefined && Number.isFinite(value)) {
+        this.numbers[key].push(value);
+        this.present.add(key);
+      } else this.numbers[key].push(null);
+    }
+    this.tplReason.push(row.tplReason === undefined ? -1 : this.intern(row.tplReason));
+    this.flags.push(this.internFlags(row.flags));
+    this.verdict.push(Math.max(0, ROW_VERDICTS.indexOf(row.verdict)));
+    if (row.posterUri !== undefined) this.hasPoster = true;
+    this.poster.push(row.posterUri === undefined ? -1 : this.intern(row.posterUri));
+  }
+
+  /** A row as the webview holds it: its source is split back into file and line. */
+  add(row: BoardRow): void {
+    const [file, line] = splitSource(row.source);
+    this.addRow(row, file, line);
+  }
+
+  build(): RowColumns {
+    const columns: RowColumns = {
+      count: this.id.length,
+      strings: this.strings,
+      id: this.id,
+      file: this.file,
+      line: this.line,
+      video: this.video,
+      tplReason: this.tplReason,
+      flagSets: this.flagSets,
+      flags: this.flags,
+      verdict: this.verdict,
+    };
+    for (const key of OPTIONAL_NUMBERS) if (this.present.has(key)) columns[key] = this.numbers[key];
+    if (this.hasPoster) columns.poster = this.poster;
+    return columns;
+  }
+
+  private intern(text: string): number {
+    let at = this.stringIndex.get(text);
+    if (at === undefined) {
+      at = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, at);
+    }
+    return at;
+  }
+
+  private internFlags(flags: readonly string[]): number {
+    const key = flags.join('\n');
+    let at = this.flagSetIndex.get(key);
+    if (at === undefined) {
+      at = this.flagSets.length;
+      this.flagSets.push(flags.map((flag) => this.intern(flag)));
+      this.flagSetIndex.set(key, at);
+    }
+    return at;
+  }
+}
+
+/** Rows in columns (tests, the harness; the host builds columns directly with RowColumnsBuilder). */
+export function encodeRows(rows: Iterable<BoardRow>): RowColumns {
+  const builder = new RowColumnsBuilder();
+  for (const row of rows) builder.add(row);
+  return builder.build();
+}
+
+/** "file:line" → [file, line]; a source whose tail is not a line number is all file (line -1). */
+export function splitSource(source: string): [string, number] {
+  const colon = source.lastIndexOf(':');
+  if (colon > 0) {
+    const tail = source.slice(colon + 1);
+    const line = Number(tail);
+    if (Number.isInteger(line) && line >= 0 && String(line) === tail) return [source.slice(0, colon), line];
+  }
+  return [source, -1];
+}
+
+/** One decoded row with its source's parts (the board sorts and filters by file and line). */
+export interface DecodedRow {
+  row: BoardRow;
+  file: string;
+  line: number;
+}
+
+/** The rows of checked columns (see `checkRowColumns`), in order. */
+export function decodeRows(columns: RowColumns): DecodedRow[] {
+  const { strings, flagSets } = columns;
+  const flagLists = flagSets.map((set) => set.map((at) => strings[at]));
+  const out: DecodedRow[] = new Array(columns.count);
+  for (let i = 0; i < columns.count; i++) {
+    const file = strings[columns.file[i]];
+    const line = columns.line[i];
+    // Same keys in the same order as the host built them, so every row shares one hidden class.
+    const row = {
+      id: columns.id[i],
+      source: line >= 0 ? `${file}:${line}` : file,
+      video: strings[columns.video[i]],
+    } as BoardRow;
+    const duration = columns.duration?.[i];
+    if (duration != null) row.duration = duration;
+    const tpl = columns.tpl?.[i];
+    if (tpl != null) row.tpl = tpl;
+    const reason = columns.tplReason[i];
+    if (reason >= 0) row.tplReason = strings[reason];
+    const percentile = columns.tplPercentile?.[i];
+    if (percentile != null) row.tplPercentile = percentile;
+    const dynamics = columns.dynamics?.[i];
+    if (dynamics != null) row.dynamics = dynamics;
+    const density = columns.density?.[i];
+    if (density != null) row.density = density;
+    // Flag lists are shared between rows with the same flags: the board never mutates them.
+    row.flags = flagLists[columns.flags[i]];
+    row.verdict = ROW_VERDICTS[columns.verdict[i]];
+    const poster = columns.poster?.[i] ?? -1;
+    if (poster >= 0) row.posterUri = strings[poster];
+    out[i] = { row, file, line };
+  }
+  return out;
+}
+
+/**
+ * Whether `value` is well-formed `RowColumns`: every column as long as `count`, every index inside
+ * its table, numbers finite. Linear in the rows; the webview runs it on every `init`/`rowsUpdated`
+ * so a malformed message is refused whole rather than half-applied.
+ */
+export function checkRowColumns(value: unknown): string | undefined {
+  if (!isObject(value)) return 'rows: not an object';
+  const c = value as Fields;
+  if (!isCount(c.count)) return 'rows: "count" must be a non-negative integer';
+  const count = c.count;
+  if (!Array.isArray(c.strings) || !c.strings.every((s) => typeof s === 'string'))
+    return 'rows: "strings" must be a list of strings';
+  const strings = c.strings.length;
+  if (!Array.isArray(c.flagSets)) return 'rows: "flagSets" must be a list';
+  for (const set of c.flagSets as unknown[])
+    if (!Array.isArray(set) || !set.every((at) => isIndex(at, strings)))
+      return 'rows: a flag set names a string that is not in "strings"';
+  const column = (name: string): unknown[] | string => {
+    const values = c[name];
+    return Array.isArray(values) && values.length === count
+      ? values
+      : `rows: "${name}" must be a list of ${count} entries`;
+  };
+  const ids = column('id');
+  if (typeof ids === 'string') return ids;
+  if (!ids.every((id) => typeof id === 'string')) return 'rows: "id" must hold strings';
+  const indexed: [string, number, boolean][] = [
+    ['file', strings, false],
+    ['video', strings, false],
+    ['tplReason', strings, true],
+    ['flags', c.flagSets.length, false],
+    ['verdict', ROW_VERDICTS.length, false],
+  ];
+  if (c.poster !== undefined) indexed.push(['poster', strings, true]);
+  for (const [name, size, optional] of indexed) {
+    const values = column(name);
+    if (typeof values === 'string') return values;
+    if (!values.every((at) => isIndex(at, size) || (optional && at === -1)))
+      return `rows: "${name}" holds an index outside its table`;
+  }
+  const lines = column('line');
+  if (typeof lines === 'string') return lines;
+  if (!lines.every((line) => line === -1 || isCount(line))) return 'rows: "line" must hold integers >= -1';
+  for (const name of OPTIONAL_NUMBERS) {
+    if (c[name] === undefined) continue;
+    const values = column(name);
+    if (typeof values === 'string') return values;
+    if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v))))
+      return `rows: "${name}" must hold finite numbers or null`;
+  }
+  return undefined;
+}
+
+const isIndex = (value: unknown, size: number): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < size;
+
 // ---------- host → webview ----------
 export type HostMessage =
   | {
       type: 'init';
       protocolVersion: number;
       generation: number;
-      samples: BoardRow[];
+      samples: RowColumns;
       settings: BoardSettings;
     }
-  | { type: 'rowsUpdated'; generation: number; rows: BoardRow[] }
+  | { type: 'rowsUpdated'; generation: number; rows: RowColumns }
   | { type: 'detail'; generation: number; sampleId: string; detail: SampleDetail }
   /** Answers a `requestDetail` that failed, so the webview never waits forever. */
   | { type: 'detailError'; generation: number; sampleId: string; message: string }
@@ -364,9 +614,11 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (!isObject(value)) return false;
   switch (value.type) {
     case 'init':
-      return isCount(value.generation) && Array.isArray(value.samples) && isObject(value.settings);
+      // A host of another protocol version still gets through (the board says to reload); its rows
+      // are checked where they are used.
+      return isCount(value.generation) && isObject(value.settings);
     case 'rowsUpdated':
-      return isCount(value.generation) && Array.isArray(value.rows);
+      return isCount(value.generation) && checkRowColumns(value.rows) === undefined;
     case 'detail':
       return isCount(value.generation) && isId(value.sampleId) && isObject(value.detail);
     case 'detailError':

@@ -495,7 +495,7 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
         ([g, v]) => {
           const h = (globalThis as unknown as Win).harness;
           const row = { ...h.makeRows(1)[0], video: v as string };
-          h.send({ type: 'rowsUpdated', generation: g as number, rows: [row] });
+          h.send({ type: 'rowsUpdated', generation: g as number, rows: h.columns([row]) });
         },
         [generation, video] as const,
       );

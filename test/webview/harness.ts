@@ -3,7 +3,8 @@
 // test sends host messages through window.postMessage (as VS Code does), and themes set the same
 // --vscode-* variables and body classes VS Code sets. Typed without the DOM lib because the root
 // tsconfig (Node only) checks it too; the minimal shapes below are all it touches.
-import type { BoardRow, FrameBox, HostMessage, SampleDetail } from '../../src/protocol/board';
+import { BOARD_PROTOCOL_VERSION, encodeRows } from '../../src/protocol/board';
+import type { BoardRow, FrameBox, HostMessage, RowColumns, SampleDetail } from '../../src/protocol/board';
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast';
 
@@ -33,6 +34,8 @@ export interface HarnessApi {
   autoDetailGeneration: number | undefined;
   send(message: HostMessage): void;
   makeRows(count: number, options?: { seed?: number; prefix?: string }): BoardRow[];
+  /** Rows as the host sends them (columns), for `init` and `rowsUpdated`. */
+  columns(rows: BoardRow[]): RowColumns;
   /** Builds rows in the page and posts `init` (100k rows cross the same postMessage path as in VS Code). */
   init(count: number, generation: number): void;
   sampleDetail(sampleId: string): SampleDetail;
@@ -465,8 +468,15 @@ const harness: HarnessApi = {
   autoDetailGeneration: undefined,
   send,
   makeRows,
+  columns: encodeRows,
   init(count, generation) {
-    send({ type: 'init', protocolVersion: 1, generation, samples: makeRows(count), settings: {} });
+    send({
+      type: 'init',
+      protocolVersion: BOARD_PROTOCOL_VERSION,
+      generation,
+      samples: encodeRows(makeRows(count)),
+      settings: {},
+    });
   },
   sampleDetail,
   setTheme,

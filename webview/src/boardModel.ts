@@ -1,6 +1,6 @@
 // The board's rows and the sorted, filtered view over them. Sorting is cached per sort key and data
 // version, so typing in search or dragging the threshold only re-filters (one pass over the rows).
-import type { BoardRow } from '../../src/protocol/board';
+import type { BoardRow, DecodedRow } from '../../src/protocol/board';
 import type { BoardFilters, BoardSort, SortKey } from './state';
 
 export const HISTOGRAM_BINS = 40;
@@ -19,7 +19,9 @@ const VERDICT_ORDER: Record<string, number> = { pending: 0, edit: 1, accept: 2, 
 export class RowStore {
   readonly rows: BoardRow[] = [];
   private readonly indexById = new Map<string, number>();
+  /** Lower-cased search text per row, built on the first search (not on every init). */
   private searchKeys: string[] = [];
+  private searchKeysBuilt = false;
   private files: string[] = [];
   private lines: Int32Array = new Int32Array(0);
   private sorted: { key: SortKey; descending: boolean; version: number; order: Int32Array } | undefined;
@@ -31,10 +33,11 @@ export class RowStore {
   readonly flags = new Set<string>();
   readonly sourceFiles = new Set<string>();
 
-  reset(rows: BoardRow[]): void {
+  reset(rows: readonly DecodedRow[]): void {
     this.rows.length = 0;
     this.indexById.clear();
     this.searchKeys = [];
+    this.searchKeysBuilt = false;
     this.files = [];
     this.flags.clear();
     this.sourceFiles.clear();
@@ -44,15 +47,15 @@ export class RowStore {
   }
 
   /** Adds or replaces rows by id; returns the ids that were already present. */
-  upsert(rows: BoardRow[]): string[] {
+  upsert(rows: readonly DecodedRow[]): string[] {
     const replaced: string[] = [];
-    for (const row of rows) {
-      const at = this.indexById.get(row.id);
-      if (at === undefined) this.add(row);
+    for (const decoded of rows) {
+      const at = this.indexById.get(decoded.row.id);
+      if (at === undefined) this.add(decoded);
       else {
-        this.rows[at] = row;
-        this.index(at, row);
-        replaced.push(row.id);
+        this.rows[at] = decoded.row;
+        this.index(at, decoded);
+        replaced.push(decoded.row.id);
       }
     }
     this.afterChange();
@@ -88,6 +91,7 @@ export class RowStore {
     const below = filters.tplDirection === 'below';
     let count = 0;
     let withTpl = 0;
+    if (text) this.buildSearchKeys();
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       const row = this.rows[i];
@@ -111,27 +115,32 @@ export class RowStore {
     return { order: out.slice(0, count), bins, withTpl };
   }
 
-  private add(row: BoardRow): void {
+  private add(decoded: DecodedRow): void {
     const at = this.rows.length;
-    this.rows.push(row);
-    this.indexById.set(row.id, at);
+    this.rows.push(decoded.row);
+    this.indexById.set(decoded.row.id, at);
     if (this.lines.length <= at) {
       const grown = new Int32Array(Math.max(16, this.lines.length * 2, at + 1));
       grown.set(this.lines);
       this.lines = grown;
     }
-    this.index(at, row);
+    this.index(at, decoded);
   }
 
-  private index(at: number, row: BoardRow): void {
-    const colon = row.source.lastIndexOf(':');
-    const line = colon > 0 ? Number(row.source.slice(colon + 1)) : NaN;
-    const file = colon > 0 && Number.isInteger(line) ? row.source.slice(0, colon) : row.source;
+  private index(at: number, { row, file, line }: DecodedRow): void {
     this.files[at] = file;
-    this.lines[at] = Number.isInteger(line) ? line : 0;
+    this.lines[at] = line < 0 ? 0 : line;
     this.sourceFiles.add(file);
     for (const flag of row.flags) this.flags.add(flag);
-    this.searchKeys[at] = `${row.id}\n${row.source}\n${row.video}\n${row.flags.join(' ')}`.toLowerCase();
+    if (this.searchKeysBuilt) this.searchKeys[at] = searchKey(row);
+  }
+
+  private buildSearchKeys(): void {
+    if (this.searchKeysBuilt) return;
+    const keys = new Array<string>(this.rows.length);
+    for (let i = 0; i < this.rows.length; i++) keys[i] = searchKey(this.rows[i]);
+    this.searchKeys = keys;
+    this.searchKeysBuilt = true;
   }
 
   private afterChange(): void {
@@ -199,5 +208,8 @@ export class RowStore {
     }
   }
 }
+
+const searchKey = (row: BoardRow): string =>
+  `${row.id}\n${row.source}\n${row.video}\n${row.flags.join(' ')}`.toLowerCase();
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,11 +1,17 @@
 // The curation board: entry of the webview bundle (dist/webview/board.js). It announces `ready`,
 // then renders what the host sends: the sample list (virtualized), the TPL histogram, the detail
 // pane; and posts the user's intents (select, verdicts, edits) back as sample ids.
-import { BOARD_PROTOCOL_VERSION, isCurrentGeneration, isHostMessage } from '../../src/protocol/board';
+import {
+  BOARD_PROTOCOL_VERSION,
+  checkRowColumns,
+  decodeRows,
+  isCurrentGeneration,
+  isHostMessage,
+} from '../../src/protocol/board';
 import type {
   BoardAction,
-  BoardRow,
   BoardSettings,
+  DecodedRow,
   HostMessage,
   SampleDetail,
   Verdict,
@@ -256,7 +262,7 @@ class Board {
       case 'rowsUpdated':
         if (!isCurrentGeneration(message.generation, this.generation)) return;
         this.generation = message.generation;
-        return this.onRowsUpdated(message.rows);
+        return this.onRowsUpdated(decodeRows(message.rows));
       case 'detail':
       case 'detailError': {
         if (!isCurrentGeneration(message.generation, this.generation)) return;
@@ -286,11 +292,18 @@ class Board {
   }
 
   private onInit(message: Extract<HostMessage, { type: 'init' }>): void {
+    let rows: DecodedRow[] = [];
     if (message.protocolVersion !== BOARD_PROTOCOL_VERSION)
       this.showNotice(
         `The extension speaks board protocol ${message.protocolVersion}, this board ${BOARD_PROTOCOL_VERSION}; reload the window after updating.`,
         'warning',
       );
+    else {
+      const problem = checkRowColumns(message.samples);
+      if (problem)
+        this.showNotice(`The board could not read the samples the extension sent (${problem}).`, 'error');
+      else rows = decodeRows(message.samples);
+    }
     const first = !this.initialised;
     this.initialised = true;
     this.generation = message.generation;
@@ -298,7 +311,7 @@ class Board {
     this.detailPane.setReadOnly(message.settings.readOnly === true);
     for (const entry of this.details.values()) if (entry.timer) clearTimeout(entry.timer);
     this.details.clear();
-    this.store.reset(message.samples);
+    this.store.reset(rows);
     const state = this.stateStore.state;
     if (first && state.filters.tplThreshold === null && message.settings.tplThreshold !== undefined) {
       state.filters.tplThreshold = message.settings.tplThreshold;
@@ -312,13 +325,13 @@ class Board {
     if (this.active) this.activate(this.active, { reveal: !first, post: false });
   }
 
-  private onRowsUpdated(rows: BoardRow[]): void {
+  private onRowsUpdated(rows: DecodedRow[]): void {
     const flags = this.store.flags.size;
     const files = this.store.sourceFiles.size;
     this.store.upsert(rows);
     if (this.store.flags.size !== flags || this.store.sourceFiles.size !== files) this.updateChoices();
     const active = this.active;
-    if (active && rows.some((row) => row.id === active)) {
+    if (active && rows.some(({ row }) => row.id === active)) {
       // The analysis behind the detail may have changed: fetch it again, keep showing the old one.
       const entry = this.details.get(active);
       if (entry?.status === 'ready') this.requestDetail(active, true);
@@ -447,22 +460,24 @@ class Board {
 
   private renderRow(element: HTMLElement, index: number): void {
     const row = this.store.rows[this.order[index]];
-    const cells = element.children;
+    const cells = element.children as HTMLCollectionOf<HTMLElement>;
     const tpl = row.tpl !== undefined ? formatNumber(row.tpl, 3) : '—';
-    cells[0].textContent = VERDICT_GLYPHS[row.verdict];
-    cells[0].className = `c-verdict v-${row.verdict}`;
-    cells[1].textContent = row.source;
+    // Per frame of a fast scroll every row on screen is rendered again: only what differs from
+    // the row this element showed before is written (unchanged text keeps its layout).
+    setText(cells[0], VERDICT_GLYPHS[row.verdict]);
+    setClass(cells[0], `c-verdict v-${row.verdict}`);
+    setText(cells[1], row.source);
     const [poster, name] = cells[2].children as unknown as [HTMLImageElement, HTMLElement];
-    name.textContent = row.video;
+    setText(name, row.video);
     if (row.posterUri) {
       if (poster.getAttribute('src') !== row.posterUri) poster.src = row.posterUri;
-      poster.hidden = false;
-    } else {
+      if (poster.hidden) poster.hidden = false;
+    } else if (!poster.hidden) {
       poster.removeAttribute('src');
       poster.hidden = true;
     }
-    cells[3].textContent = row.duration !== undefined ? formatSeconds(row.duration) : '—';
-    cells[4].textContent = tpl;
+    setText(cells[3], row.duration !== undefined ? formatSeconds(row.duration) : '—');
+    setText(cells[4], tpl);
     // Coloured by the sample's place in the dataset: the bottom 10 % can be answered from one frame.
     const band =
       row.tplPercentile === undefined
@@ -472,27 +487,32 @@ class Board {
           : row.tplPercentile < 50
             ? 'mid'
             : 'high';
-    cells[4].className = `c-tpl tpl-${band}`;
-    (cells[4] as HTMLElement).title =
+    setClass(cells[4], `c-tpl tpl-${band}`);
+    setAttribute(
+      cells[4],
+      'title',
       row.tpl === undefined
         ? (row.tplReason ?? 'TPL not computed yet')
         : row.tplPercentile !== undefined
           ? `TPL ${tpl}, percentile ${Math.round(row.tplPercentile)}`
-          : `TPL ${tpl}`;
-    cells[5].textContent = row.dynamics !== undefined ? formatNumber(row.dynamics, 2) : '—';
-    cells[6].textContent = row.flags.join(' ');
-    cells[7].textContent = row.density !== undefined ? formatNumber(row.density, 2) : '—';
-    cells[8].textContent = row.id;
+          : `TPL ${tpl}`,
+    );
+    setText(cells[5], row.dynamics !== undefined ? formatNumber(row.dynamics, 2) : '—');
+    const flags = row.flags.length ? row.flags.join(' ') : '';
+    setText(cells[6], flags);
+    setText(cells[7], row.density !== undefined ? formatNumber(row.density, 2) : '—');
+    setText(cells[8], row.id);
     const selected = this.selection.has(row.id);
     const active = row.id === this.active;
     element.id = `board-row-${index}`;
     element.dataset.sampleId = row.id;
     element.classList.toggle('selected', selected);
     element.classList.toggle('active', active);
-    element.setAttribute('aria-selected', String(selected));
-    element.setAttribute('aria-posinset', String(index + 1));
-    element.setAttribute('aria-setsize', String(this.order.length));
-    element.setAttribute(
+    setAttribute(element, 'aria-selected', selected ? 'true' : 'false');
+    setAttribute(element, 'aria-posinset', String(index + 1));
+    setAttribute(element, 'aria-setsize', String(this.order.length));
+    setAttribute(
+      element,
       'aria-label',
       `${row.source}, ${row.video}, TPL ${row.tpl === undefined ? 'not available' : tpl}, ${verdictLabel(row.verdict)}${row.flags.length ? `, flags ${row.flags.join(', ')}` : ''}`,
     );
@@ -702,6 +722,22 @@ class Board {
   private pageSize(): number {
     return Math.max(1, Math.floor(this.list.element.clientHeight / ROW_HEIGHT) - 1);
   }
+}
+
+/** Sets an element's text, reusing its text node and skipping the write when nothing changed. */
+function setText(element: HTMLElement, text: string): void {
+  const node = element.firstChild;
+  if (node && node === element.lastChild && node.nodeType === Node.TEXT_NODE) {
+    if ((node as Text).data !== text) (node as Text).data = text;
+  } else if (text || node) element.textContent = text;
+}
+
+function setClass(element: HTMLElement, className: string): void {
+  if (element.className !== className) element.className = className;
+}
+
+function setAttribute(element: HTMLElement, name: string, value: string): void {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
 
 /** Whether a key event is typing into a text control (the toolkit's inputs live in shadow roots). */

@@ -8,7 +8,7 @@ import type { DecisionJournal } from '../curation/decisionJournal';
 import type { DatasetIndex } from '../dataset/indexDataset';
 import type { Sample, Turn } from '../dataset/sample';
 import { curatedSample } from '../export/curatedSample';
-import { BOARD_PROTOCOL_VERSION } from '../../protocol/board';
+import { BOARD_PROTOCOL_VERSION, RowColumnsBuilder } from '../../protocol/board';
 import type {
   BoardRow,
   BoardSettings,
@@ -16,6 +16,7 @@ import type {
   DialogueDetail,
   FrameBox,
   HostMessage,
+  RowColumns,
   SampleDetail,
   WebviewMessage,
 } from '../../protocol/board';
@@ -23,6 +24,8 @@ import { basename, relative } from 'node:path';
 
 /** Maps a file on disk (filmstrip JPEG, poster) to a URI the webview may load. */
 export type UriForFile = (path: string) => string;
+
+const NOT_ANALYSED = 'not analysed yet: run Video Curator: Analyze Dataset';
 
 /** Boxes sent per filmstrip frame at most (the highest-scoring observations), to keep `detail` small. */
 export const MAX_BOXES_PER_FRAME = 48;
@@ -35,6 +38,7 @@ export class BoardSession {
   private tplSorted: number[] = [];
   /** Annotation file → its path relative to the dataset folder: path.relative per row is slow at 100k rows. */
   private readonly relativeSources = new Map<string, string>();
+  private readonly posterUris = new Map<string, string>();
   /** Sample ids in the order verdicts were given in this session, for `undo`. */
   private readonly undoStack: string[] = [];
   private readonly rejectedDialogues = new Map<string, Set<string>>();
@@ -60,6 +64,7 @@ export class BoardSession {
   load(index: DatasetIndex, results: AnalysisResults | undefined): void {
     this.index = index;
     this.relativeSources.clear();
+    this.posterUris.clear();
     this.samples.clear();
     for (const s of index.samples) this.samples.set(s.id, s);
     this.clips.clear();
@@ -80,19 +85,19 @@ export class BoardSession {
       type: 'init',
       protocolVersion: BOARD_PROTOCOL_VERSION,
       generation: this.generation,
-      samples: this.index.samples.map((s) => this.row(s)),
+      samples: this.columns(this.index.samples),
       settings: this.settings,
     };
   }
 
   /** Rows for some samples, e.g. after verdicts or as analysis results stream in. */
   rowsUpdated(ids: Iterable<string>): HostMessage {
-    const rows: BoardRow[] = [];
+    const samples: Sample[] = [];
     for (const id of ids) {
       const sample = this.samples.get(id);
-      if (sample) rows.push(this.row(sample));
+      if (sample) samples.push(sample);
     }
-    return { type: 'rowsUpdated', generation: this.generation, rows };
+    return { type: 'rowsUpdated', generation: this.generation, rows: this.columns(samples) };
   }
 
   /** Answers one validated webview message; returns what to send back. */
@@ -106,7 +111,7 @@ export class BoardSession {
               type: 'init',
               protocolVersion: BOARD_PROTOCOL_VERSION,
               generation: this.generation,
-              samples: [],
+              samples: new RowColumnsBuilder().build(),
               settings: this.settings,
             },
             {
@@ -282,31 +287,43 @@ export class BoardSession {
     return decision;
   }
 
-  private row(sample: Sample): BoardRow {
+  private columns(samples: readonly Sample[]): RowColumns {
+    const builder = new RowColumnsBuilder();
+    for (const sample of samples) this.addRow(builder, sample);
+    return builder.build();
+  }
+
+  private addRow(builder: RowColumnsBuilder, sample: Sample): void {
     const analysis = this.analyses.get(sample.id);
     const clip = sample.video ? this.clips.get(sample.video) : undefined;
     const decision = this.journal.latest(sample.id);
     const tpl = analysis?.tpl.tpl;
     const poster = clip?.poster ?? clip?.filmstrip[Math.floor(clip.filmstrip.length / 2)]?.file;
-    // Built field by field (same keys, same order as spreading optional parts): 100k rows per init.
-    const row: BoardRow = {
+    // Built field by field (no spreads): 100k rows per init. The source goes as file and line.
+    const row = {
       id: sample.id,
-      source: `${this.relativeSource(sample.source.file)}:${sample.source.line}`,
       video: sample.videoRef ?? (sample.video ? basename(sample.video) : ''),
-    } as BoardRow;
+    } as Omit<BoardRow, 'source'>;
     if (clip) row.duration = clip.duration;
     if (tpl !== undefined) {
       row.tpl = tpl;
       row.tplPercentile = Math.round(100 * percentileRank(tpl, this.tplSorted));
-    } else row.tplReason = analysis?.tpl.reason ?? 'not analysed yet: run Video Curator: Analyze Dataset';
+    } else row.tplReason = analysis?.tpl.reason ?? NOT_ANALYSED;
     if (clip) {
       row.dynamics = clip.signals.dynamics;
       row.density = clip.signals.density;
     }
     row.flags = analysis?.flags ?? [];
     row.verdict = decision?.verdict ?? 'pending';
-    if (poster) row.posterUri = this.uriFor(poster);
-    return row;
+    if (poster) row.posterUri = this.posterUri(poster);
+    builder.addRow(row, this.relativeSource(sample.source.file), sample.source.line);
+  }
+
+  /** Poster URIs per file: a clip's few hundred samples share one poster (asWebviewUri once). */
+  private posterUri(file: string): string {
+    let uri = this.posterUris.get(file);
+    if (uri === undefined) this.posterUris.set(file, (uri = this.uriFor(file)));
+    return uri;
   }
 
   private relativeSource(file: string): string {

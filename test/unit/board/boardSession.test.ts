@@ -9,7 +9,8 @@ import { DecisionJournal } from '../../../src/core/curation/decisionJournal';
 import { indexDataset } from '../../../src/core/dataset/indexDataset';
 import { exportDataset } from '../../../src/core/export/exportDataset';
 import type { HostMessage } from '../../../src/protocol/board';
-import { BOARD_PROTOCOL_VERSION } from '../../../src/protocol/board';
+import { BOARD_PROTOCOL_VERSION, checkRowColumns, decodeRows } from '../../../src/protocol/board';
+import type { BoardRow, RowColumns } from '../../../src/protocol/board';
 import { FAKE_VIDEO, tempFolder, writeFiles } from '../../helpers/tempFolder';
 
 async function setup(t: TestContext, options: { readOnly?: boolean; clip?: Partial<ClipAnalysis> } = {}) {
@@ -67,6 +68,12 @@ async function setup(t: TestContext, options: { readOnly?: boolean; clip?: Parti
   return { root, index, journal, session, first, second, results };
 }
 
+/** The rows of a message's columns, after the same check the webview runs. */
+function rowsOf(columns: RowColumns): BoardRow[] {
+  assert.equal(checkRowColumns(JSON.parse(JSON.stringify(columns))), undefined);
+  return decodeRows(columns).map((d) => d.row);
+}
+
 const only = <T extends HostMessage['type']>(messages: HostMessage[], type: T) =>
   messages.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
 
@@ -76,8 +83,8 @@ test('ready → init with one row per sample, TPL or its reason, and webview URI
     await session.handle({ type: 'ready', protocolVersion: BOARD_PROTOCOL_VERSION }),
     'init',
   );
-  assert.equal(init.samples.length, 2);
-  const [a, b] = init.samples;
+  assert.equal(init.samples.count, 2);
+  const [a, b] = rowsOf(init.samples);
   assert.equal(a.id, first.id);
   assert.equal(a.source, 'sta.txt:1');
   assert.equal(a.tpl, 0.7);
@@ -102,7 +109,7 @@ test('verdicts, undo, edits and dialogue choices land in the journal and come ba
     'rowsUpdated',
   );
   assert.deepEqual(
-    rows.rows.map((r) => r.verdict),
+    rowsOf(rows.rows).map((r) => r.verdict),
     ['reject', 'reject'],
   );
   await session.handle({ type: 'undo' });
@@ -153,7 +160,7 @@ test('editing turns records an edit; a stale protocol version gets an empty boar
   assert.deepEqual(detail.detail.turns, turns);
   assert.deepEqual(journal.latest(first.id)?.edits?.turns, turns);
   const replies = await session.handle({ type: 'ready', protocolVersion: 99 });
-  assert.equal(only(replies, 'init')[0].samples.length, 0);
+  assert.equal(only(replies, 'init')[0].samples.count, 0);
   assert.match(only(replies, 'notice')[0].message, /protocol 99/);
   assert.equal(only(await session.handle({ type: 'select', sampleId: 'nope' }), 'detailError').length, 1);
 });
