@@ -3,7 +3,13 @@
 // the inference worker, then detectShots), next to ffmpeg's scene filter on the same clip, both as
 // decoded-frame indices scored against known cuts.
 import { join } from 'node:path';
-import { FRAME_SIGNATURE_MODEL, MOTION_MODEL, packFrames, toRef } from '../../src/core/analysis/clipFrames';
+import {
+  denseFrameSize,
+  FRAME_SIGNATURE_MODEL,
+  MOTION_MODEL,
+  packFrames,
+  toRef,
+} from '../../src/core/analysis/clipFrames';
 import { detectShots } from '../../src/core/analysis/shotDetection';
 import type { InferenceRuntime } from '../../src/core/inference/inferenceRuntime';
 import type { MediaService } from '../../src/core/media/mediaService';
@@ -72,7 +78,7 @@ export async function ourShots(
   const dense = await media.sample(
     path,
     { kind: 'window', start: 0, end: probe.duration + 1, max: DENSE_MAX },
-    { size: { width: DENSE_SIZE, height: DENSE_SIZE, fit: 'stretch' } },
+    { size: denseFrameSize(DENSE_SIZE) },
   );
   const decoded = performance.now();
   const batch = packFrames(dense.frames, DENSE_SIZE, DENSE_SIZE);

@@ -22,7 +22,7 @@ import { trackObservations } from './tracker';
 import { utrSignals } from './utrSignals';
 
 export const OCR_MODEL = 'npm/pp-ocr-v4';
-const CLIP_ANALYSIS_VERSION = 9;
+const CLIP_ANALYSIS_VERSION = 10;
 
 export interface ClipAnalyzerDeps {
   media: MediaService;

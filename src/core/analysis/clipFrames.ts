@@ -2,6 +2,7 @@
 // for shots, dynamics and motion, and 2-fps analysis frames at the analysis size for OCR, with
 // every other one a 1-fps keyframe candidate. Descriptors and motion come from the built-in models through the inference runtime.
 import type { InferenceRuntime } from '../inference/inferenceRuntime';
+import type { FrameSize } from '../media/frameDecoder';
 import type { MediaService } from '../media/mediaService';
 import type { SampledFrame } from '../media/sampleFrames';
 import type { FrameBatch } from '../../protocol/inference';
@@ -44,6 +45,11 @@ export interface ClipFrames {
   analysisHeight: number;
 }
 
+/** The dense pass's frames: small squares, area-averaged (cheap for big shrinks, no aliasing). */
+export function denseFrameSize(size = 64): FrameSize {
+  return { width: size, height: size, fit: 'stretch', scaler: 'area' };
+}
+
 export function toRef(frame: SampledFrame): FrameRef {
   return { index: frame.index, pts: frame.pts, time: frame.time };
 }
@@ -76,7 +82,7 @@ export async function decodeClipFrames(
     [
       {
         request: { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
-        size: { width: denseSize, height: denseSize, fit: 'stretch' },
+        size: denseFrameSize(denseSize),
       },
       {
         request: { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },

@@ -169,7 +169,7 @@ describe('frame-exact sampling', { skip: noFfmpeg }, () => {
 });
 
 describe('several frame sets from one decode', { skip: noFfmpeg }, () => {
-  const SMALL: FrameSize = { width: 16, height: 16, fit: 'stretch' };
+  const SMALL: FrameSize = { width: 16, height: 16, fit: 'stretch', scaler: 'area' };
   const sets = [
     { request: { kind: 'window', start: 0, end: 11 } as FrameRequest, size: SMALL },
     { request: { kind: 'candidates', fps: 2 } as FrameRequest, size: STRETCH },
