@@ -32,7 +32,19 @@ export function foldDecisions(
     try {
       value = JSON.parse(text);
     } catch {
-      log.warnings.push(corrupt(file, line, `is not valid JSON: ${preview(text)}`));
+      const salvaged = salvageGluedDecision(text);
+      if (salvaged) {
+        log.warnings.push(
+          corrupt(
+            file,
+            line,
+            `starts with ${salvaged.tornBytes} characters of a torn line; the decision after them was kept`,
+          ),
+        );
+        add(log, salvaged.decision);
+      } else {
+        log.warnings.push(corrupt(file, line, `is not valid JSON: ${preview(text)}`));
+      }
       continue;
     }
     const decision = toDecision(value);
@@ -45,12 +57,38 @@ export function foldDecisions(
       });
       continue;
     }
-    log.latest.set(decision.sampleId, decision);
-    const history = log.history.get(decision.sampleId);
-    if (history) history.push(decision);
-    else log.history.set(decision.sampleId, [decision]);
+    add(log, decision);
   }
   return log;
+}
+
+function add(log: DecisionLog, decision: Decision): void {
+  log.latest.set(decision.sampleId, decision);
+  const history = log.history.get(decision.sampleId);
+  if (history) history.push(decision);
+  else log.history.set(decision.sampleId, [decision]);
+}
+
+// Every line a journal writes is JSON.stringify of a Decision, which starts with this; inside a JSON
+// string the quotes would be escaped, so in such a line it occurs only at the start.
+const DECISION_START = '{"sampleId":';
+
+/**
+ * A writer checks that the file ends in '\n' before appending, but another writer can be killed
+ * mid-line between that check and the write, gluing our whole line onto its torn one. The glued
+ * line is then `<torn bytes>{"sampleId":...}`: the decision after the last DECISION_START is whole.
+ */
+function salvageGluedDecision(text: string): { decision: Decision; tornBytes: number } | undefined {
+  const at = text.lastIndexOf(DECISION_START);
+  if (at <= 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(at));
+  } catch {
+    return undefined;
+  }
+  const decision = toDecision(value);
+  return typeof decision === 'string' ? undefined : { decision, tornBytes: at };
 }
 
 /**

@@ -9,11 +9,20 @@
 //   goes to the current end of file, and NTFS extends the file for one writer at a time.
 // - Not covered: network filesystems (NFS emulates O_APPEND on the client). A write cut short (disk
 //   full, a kill in the middle of a large write) leaves a torn line, which readers skip and the next
-//   writer ends with '\n' before its own line.
-import { constants } from 'node:fs';
+//   writer ends with '\n' before its own line (DecisionJournal decides when; see docs/reliability.md).
+import {
+  closeSync,
+  constants,
+  fdatasync,
+  fstatSync,
+  open as openCallback,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 
 export const JOURNAL_DIR = '.video-curator';
 export const JOURNAL_FILE = 'decisions.jsonl';
@@ -133,57 +142,118 @@ function decodeLine(bytes: Buffer, line: number): JournalLine {
   return { line, text };
 }
 
-/**
- * Appends `text` plus '\n' in a single write() and fsyncs before resolving. When the file does not end
- * in '\n' (a line torn by a crash), a '\n' goes first, in the same write, so the line stays whole.
- */
-export async function appendJournalLine(path: string, text: string): Promise<void> {
-  if (text.includes('\n')) throw new Error('A journal line must not contain a newline');
-  let handle: FileHandle;
-  let created = false;
-  // Read access only to look at the last byte; O_APPEND still sends every write to the end.
-  const flags = constants.O_RDWR | constants.O_APPEND;
+/** Which file is at a path (dev:ino) and how long it is. */
+export interface JournalFileState {
+  fileId: string;
+  size: number;
+}
+
+/** The file at `path` now, or undefined when there is none. One stat(): cheap enough per decision. */
+export function statJournal(path: string): JournalFileState | undefined {
   try {
-    handle = await open(path, flags);
+    const stat = statSync(path);
+    return { fileId: `${stat.dev}:${stat.ino}`, size: stat.size };
   } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw error;
-    const madeFolder = await mkdir(dirname(path), { recursive: true });
-    handle = await open(path, flags | constants.O_CREAT);
-    created = true;
-    if (madeFolder !== undefined) await syncDirectory(dirname(dirname(path)));
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
   }
-  try {
-    const endTornTail = !(await endsWithNewline(handle));
-    const bytes = Buffer.from(`${endTornTail ? '\n' : ''}${text}\n`, 'utf8');
-    const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
-    if (bytesWritten !== bytes.length) {
-      throw new Error(`Wrote only ${bytesWritten} of ${bytes.length} bytes to ${path}; is the disk full?`);
+}
+
+/**
+ * An O_APPEND descriptor on the journal, opened once and kept: a decision costs one write() and one
+ * fdatasync() instead of open + stat + read + write + fsync + close. `ready()` checks (one stat of the
+ * path) that the descriptor is still on the file at the path, and reopens it when the file was
+ * replaced, renamed away or deleted (a new one is then created, its folder fsync'd).
+ */
+export class JournalAppender {
+  private fd: number | undefined;
+  private fileId: string | undefined;
+
+  constructor(readonly path: string) {}
+
+  get isOpen(): boolean {
+    return this.fd !== undefined;
+  }
+
+  /**
+   * The file the descriptor is on, when it is still the one at the path (one stat). A descriptor left
+   * on a file that was replaced, renamed away or deleted is closed; undefined then, and when closed.
+   */
+  current(): JournalFileState | undefined {
+    if (this.fd === undefined) return undefined;
+    const now = statJournal(this.path);
+    if (now && now.fileId === this.fileId) return now;
+    this.close();
+    return undefined;
+  }
+
+  /** Opens the file at the path for appending (creating it if missing); returns its id and size. */
+  async ready(): Promise<JournalFileState> {
+    const current = this.current();
+    if (current) return current;
+    const flags = constants.O_WRONLY | constants.O_APPEND;
+    let fd: number;
+    try {
+      fd = await openFd(this.path, flags);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      const madeFolder = await mkdir(dirname(this.path), { recursive: true });
+      if (madeFolder !== undefined) await syncDirectory(dirname(dirname(this.path)));
+      fd = await openFd(this.path, flags | constants.O_CREAT);
+      // The new file's name must be durable too, not only its contents (done before any write, so
+      // an acknowledged decision never sits in a file whose name could vanish).
+      try {
+        await syncDirectory(dirname(this.path));
+      } catch (syncError) {
+        closeSync(fd);
+        throw syncError;
+      }
     }
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const stat = fstatSync(fd);
+    this.fd = fd;
+    this.fileId = `${stat.dev}:${stat.ino}`;
+    return { fileId: this.fileId, size: stat.size };
   }
-  // A new file's name must be durable too, not only its contents.
-  if (created) await syncDirectory(dirname(path));
+
+  /**
+   * Writes `bytes` (whole lines) in a single write() and fdatasyncs before resolving. The write is
+   * synchronous: a few KiB into the page cache, microseconds, and it saves a thread-pool round trip
+   * on every decision; the fdatasync, which waits for the disk, is not. fdatasync also makes the new
+   * file size durable (it is needed to read the data back), which is all an append changes.
+   */
+  async append(bytes: Buffer): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined || this.fileId === undefined)
+      throw new Error('JournalAppender.append before ready()');
+    let written: number;
+    try {
+      written = writeSync(fd, bytes, 0, bytes.length);
+    } catch (error) {
+      this.close(); // the next decision reopens and re-checks the file's end
+      throw error;
+    }
+    if (written !== bytes.length) {
+      this.close();
+      throw new Error(`Wrote only ${written} of ${bytes.length} bytes to ${this.path}; is the disk full?`);
+    }
+    try {
+      await fdatasyncFd(fd);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    this.fileId = undefined;
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
-const SETTLE_MS = 25;
-
-// Readers can see another process's write half done, so an unterminated tail only counts as torn
-// once it has stayed the same for a moment; otherwise every race would leave a blank line.
-async function endsWithNewline(handle: FileHandle): Promise<boolean> {
-  const last = Buffer.alloc(1);
-  let size = -1;
-  for (;;) {
-    const now = (await handle.stat()).size;
-    if (now === 0) return true;
-    await handle.read(last, 0, 1, now - 1);
-    if (last[0] === NEWLINE) return true;
-    if (now === size) return false;
-    size = now;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  }
-}
+const openFd = promisify(openCallback);
+const fdatasyncFd = promisify(fdatasync);
 
 async function syncDirectory(path: string): Promise<void> {
   if (process.platform === 'win32') return; // directories cannot be opened for fsync there; NTFS journals names
