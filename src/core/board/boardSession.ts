@@ -128,18 +128,24 @@ export class BoardSession {
       case 'verdict': {
         if (this.settings.readOnly) return [readOnlyNotice()];
         const ids = message.sampleIds.filter((id) => this.samples.has(id));
-        for (const id of ids) {
-          const previous = this.journal.latest(id);
-          await this.record({
-            sampleId: id,
-            verdict: message.verdict,
-            // An accepted edit stays an edit; its corrected text is kept.
-            ...(message.verdict === 'accept' && previous?.edits
-              ? { verdict: 'edit' as const, edits: previous.edits }
-              : {}),
-            ...(previous?.acceptedDialogues?.length ? { acceptedDialogues: previous.acceptedDialogues } : {}),
-          });
-        }
+        // A multi-select verdict is one journal write and one fsync.
+        await this.journal.recordMany(
+          ids.map((id) => {
+            const previous = this.journal.latest(id);
+            return {
+              sampleId: id,
+              verdict: message.verdict,
+              // An accepted edit stays an edit; its corrected text is kept.
+              ...(message.verdict === 'accept' && previous?.edits
+                ? { verdict: 'edit' as const, edits: previous.edits }
+                : {}),
+              ...(previous?.acceptedDialogues?.length
+                ? { acceptedDialogues: previous.acceptedDialogues }
+                : {}),
+            };
+          }),
+        );
+        this.undoStack.push(...ids);
         return [this.rowsUpdated(ids)];
       }
       case 'undo': {
