@@ -61,8 +61,10 @@ function columnOptions(record: JsonObject): string[] | undefined {
   const options: string[] = [];
   for (let i = 0; i < 26; i++) {
     const value = record[`a${i}`];
-    if (value === undefined || value === null || String(value).trim() === '') break;
-    options.push(String(value).trim());
+    // Only text and numbers are options: String() of an object can run (or fail on) its own toString.
+    const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+    if (text === '') break;
+    options.push(text);
   }
   return options.length > 0 ? options : undefined;
 }
