@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { VIDEO_EXTENSIONS } from '../../src/core/dataset/folderScan';
 import type { DatasetFormat } from '../../src/core/dataset/sample';
+import { mulberry32 } from '../../src/core/analysis/seededRandom';
 
 export interface ScaleDatasetOptions {
   /** Dataset folder; annotation files are (re)written, videos under `videos/` are reused. */
@@ -337,16 +338,4 @@ function posix(path: string): string {
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];
-}
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same dataset everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DecisionJournal } from '../../src/core/curation/decisionJournal';
 import type { Verdict } from '../../src/core/curation/decision';
+import { mulberry32 } from '../../src/core/analysis/seededRandom';
 
 const { values } = parseArgs({
   options: {
@@ -56,17 +57,6 @@ function required(name: 'folder' | 'writer' | 'count'): string {
   const value = values[name];
   if (!value) throw new Error(`journalWriter: --${name} is required`);
   return value;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,7 @@ import { generateDemoDataset } from '../../../src/core/demo/demoDataset';
 import { datasetCacheRoot, MediaCache } from '../../../src/core/media/mediaCache';
 import { ffmpeg, noFfmpeg } from '../../helpers/mediaFixtures';
 import { runCli } from '../../helpers/runCli';
+import { mulberry32 } from '../../../src/core/analysis/seededRandom';
 
 const repo = join(__dirname, '..', '..', '..');
 const DAMAGED = /discarded damaged cache entry/;
@@ -124,17 +125,6 @@ async function analyzeAndKill(
   return {
     entriesAtKill: new Map([...(await clipEntries(folder))].filter(([k]) => entriesAtKill.has(k))),
     stderr,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

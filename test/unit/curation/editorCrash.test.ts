@@ -16,6 +16,7 @@ import { journalPath } from '../../../src/core/curation/journalFile';
 import { indexDataset } from '../../../src/core/dataset/indexDataset';
 import { demoAnnotations } from '../../../src/core/demo/demoDataset';
 import { runCli } from '../../helpers/runCli';
+import { mulberry32 } from '../../../src/core/analysis/seededRandom';
 
 let root: string;
 before(async () => {
@@ -119,17 +120,6 @@ class EditorProcess {
       this.acks.push({ writer, i: Number(i), sampleId, rev: Number(rev), verdict });
     }
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The journal's raw lines, each parsed or not, checked below the journal's own reader. */

@@ -14,6 +14,7 @@ import { BoardSession } from '../../../src/core/board/boardSession';
 import { DecisionJournal } from '../../../src/core/curation/decisionJournal';
 import { indexDataset } from '../../../src/core/dataset/indexDataset';
 import { validateWebviewMessage } from '../../../src/protocol/board';
+import { mulberry32 } from '../../../src/core/analysis/seededRandom';
 
 const { values } = parseArgs({
   options: {
@@ -70,17 +71,6 @@ async function main(): Promise<void> {
   }
   lines.close();
   process.stdout.write('done\n');
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 main().catch((error: unknown) => {

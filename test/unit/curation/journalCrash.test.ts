@@ -12,6 +12,7 @@ import { DecisionJournal } from '../../../src/core/curation/decisionJournal';
 import { toDecision } from '../../../src/core/curation/decision';
 import type { Decision } from '../../../src/core/curation/decision';
 import { journalPath } from '../../../src/core/curation/journalFile';
+import { mulberry32 } from '../../../src/core/analysis/seededRandom';
 
 let root: string;
 before(async () => {
@@ -111,17 +112,6 @@ function makeNote(writer: string, i: number, length: number): string {
 function noteTag(decision: Decision): { writer: string; i: number } {
   const [writer, i] = (decision.note ?? '').split('#');
   return { writer, i: Number(i) };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The journal's raw lines, each parsed or marked bad, for checks below the journal's own reader. */

@@ -15,6 +15,7 @@ import { MediaError } from '../../../src/core/media/mediaError';
 import { MediaService } from '../../../src/core/media/mediaService';
 import { barcodeClip, ffmpeg, ffprobe, noFfmpeg } from '../../helpers/mediaFixtures';
 import { tempFolder } from '../../helpers/tempFolder';
+import { mulberry32 } from '../../../src/core/analysis/seededRandom';
 
 const TIMEOUT_MS = 20_000;
 
@@ -34,17 +35,8 @@ function childMediaProcesses(): string[] {
   return found;
 }
 
-// Deterministic PRNG (mulberry32), so a failing flip pattern can be replayed from the seed.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG, so a failing flip pattern can be replayed from the seed.
+const random = mulberry32;
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
