@@ -135,6 +135,9 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     for (const sample of c.index.samples) {
       if (sample.video) pushTo(idsByVideo, sample.video, sample.id);
     }
+    // Clips taken from the cache (a re-run, or one resumed after a crash) and clips run now.
+    let clipsReused = 0;
+    let clipsRun = 0;
     const results = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -152,6 +155,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
           onClip: (clip) => void BoardPanel.active?.addClip(clip, idsByVideo.get(clip.video) ?? []),
           prioritize: () => BoardPanel.active?.visibleSampleIds ?? new Set(),
           onProgress: (p) => {
+            if (p.stage === 'clips') {
+              if (p.cached) clipsReused++;
+              else clipsRun++;
+            }
             const share =
               Math.round((100 * p.done) / Math.max(1, p.total)) / 2 + (p.stage === 'samples' ? 50 : 0);
             const eta = p.etaSeconds === undefined ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
@@ -163,6 +170,12 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
           },
         });
       },
+    );
+    // The same counts as the CLI's analysis.cache (a failed clip is run, never cached).
+    const clipsAnalysed = clipsRun - results.failures.length;
+    services.output.appendLine(
+      `[analysis] ${clipsReused + clipsAnalysed} clips: ${clipsReused} reused from the cache, ` +
+        `${clipsAnalysed} analysed; ${results.failures.length} could not be read`,
     );
     BoardPanel.active?.refresh(c.index, results);
     publishProblems(services.diagnostics, [...c.index.problems, ...analysisProblems(c.index, results)]);
