@@ -3,9 +3,10 @@
 //
 // Graph (N, H, W dynamic):
 //   frames uint8 [N,H,W,3] → Transpose, Cast → [N,3,H,W] 0..255
-//   → Resize (bilinear) to [N,3,256,256] → AveragePool 4x4 → [N,3,64,64] → ×1/255: `rgb`, 0..1
-//     (a plain bilinear shrink reads 2x2 pixels per output and aliases; the block average counts
-//     every pixel of frames up to 256 px)
+//   → Resize (bilinear) to [N,3,64k,64k], k = ceil(max(H,W)/64) in 1..4, → mean of k×k blocks
+//     → [N,3,64,64] → ×1/255: `rgb`, 0..1 (a plain bilinear shrink reads 2x2 pixels per output and
+//     aliases; the block mean counts every pixel of frames up to 256 px, and a 64x64 frame, what the
+//     analysis feeds, passes through as it is)
 //   grey = Conv 1x1 (BT.601) → [N,1,64,64]
 //
 // Descriptor layout (dims), each block scaled by a fixed weight (SIGNATURE_BLOCKS) so that on natural
@@ -20,10 +21,10 @@
 // Centring the means on mid-grey makes them signed, so a dark and a bright frame point apart rather
 // than both along the all-positive diagonal.
 import { encodeModel, GraphBuilder, int, ints, str } from './onnxBuilder';
-import { framesToNchw, LUMA, RESAMPLE_SIZE, resizeSquare } from './frameGraph';
+import { framesToNchw, LUMA, RESAMPLE_SIZE, resampleBlocks } from './frameGraph';
 
 export const FRAME_SIGNATURE_DIM = 256;
-export const FRAME_SIGNATURE_VERSION = 1;
+export const FRAME_SIGNATURE_VERSION = 2;
 /** Working resolution of the descriptor. */
 export const WORK_SIZE = 64;
 
@@ -74,9 +75,8 @@ export function frameSignatureModel(): Uint8Array {
       mode: str('edge'),
     });
 
-  // [N,3,H,W] 0..255 → [N,3,256,256] → [N,3,64,64] → 0..1
-  const big = resizeSquare(g, framesToNchw(g, frames), RESAMPLE_SIZE, 'work');
-  const small = avgPool(big, RESAMPLE_SIZE / WORK_SIZE, 'work_small');
+  // [N,3,H,W] 0..255 → [N,3,64k,64k] → k×k block means [N,3,64,64] → 0..1
+  const small = resampleBlocks(g, framesToNchw(g, frames), WORK_SIZE, RESAMPLE_SIZE / WORK_SIZE, 'work');
   const rgb = g.node('Mul', [small, g.floatConst('inv255', [], [1 / 255])], 'rgb');
   const cell = WORK_SIZE / 4;
 

@@ -4,16 +4,16 @@
 // Graph (N >= 1, H, W dynamic; N - 1 pairs):
 //   frames uint8 [N,H,W,3] → Transpose, Cast → [N,3,H,W] 0..255
 //   → Conv 1x1 (BT.601 luma / 255) → grey [N,1,H,W] 0..1
-//   → Resize (bilinear) to [N,1,256,256] → AveragePool 8x8 → [N,1,32,32]
-//     (bilinear alone skips pixels when shrinking, so a thin moving edge would count more or less
-//     depending on where it falls; resampling to 256 first and averaging 8x8 blocks counts every
-//     pixel of frames up to 256 px, and the block average is the light blur that evens out noise)
+//   → Resize (bilinear) to [N,1,32k,32k], k = ceil(max(H,W)/32) in 1..8, → mean of k×k blocks
+//     → [N,1,32,32] (bilinear alone skips pixels when shrinking, so a thin moving edge would count
+//     more or less depending on where it falls; the block mean counts every pixel of frames up to
+//     256 px and is the light blur that evens out noise; 64x64 frames are not resized at all)
 //   → Slice [1:] and [:-1] along N → |next - previous| = `maps` [N-1,1,32,32]
 //   → ReduceMean over (1,2,3) = `energy` [N-1]
 import { encodeModel, GraphBuilder, int, INT64_MAX, ints } from './onnxBuilder';
-import { framesToNchw, LUMA, RESAMPLE_SIZE, resizeSquare } from './frameGraph';
+import { framesToNchw, LUMA, RESAMPLE_SIZE, resampleBlocks } from './frameGraph';
 
-export const MOTION_VERSION = 1;
+export const MOTION_VERSION = 2;
 export const MOTION_MAP_SIZE = 32;
 
 export function motionModel(): Uint8Array {
@@ -33,12 +33,7 @@ export function motionModel(): Uint8Array {
     ],
     'grey',
   );
-  const resized = resizeSquare(g, grey, RESAMPLE_SIZE, 'work');
-  const pool = RESAMPLE_SIZE / MOTION_MAP_SIZE;
-  const small = g.node('AveragePool', [resized], 'grey_small', {
-    kernel_shape: ints([pool, pool]),
-    strides: ints([pool, pool]),
-  });
+  const small = resampleBlocks(g, grey, MOTION_MAP_SIZE, RESAMPLE_SIZE / MOTION_MAP_SIZE, 'work');
   const axis0 = g.int64Const('batch_axis', [1], [0]);
   const next = g.node(
     'Slice',

@@ -59,7 +59,7 @@ describe('runNeedleSelfTest on a 20 s haystack with a 2 s needle', { skip: noFfm
   test('candidates are dense enough for the needle, and encoded by the built-in model', () => {
     assert.equal(report.candidates.count, report.candidates.frames.length);
     assert.ok(report.candidates.count >= 20 && report.candidates.count <= 256);
-    assert.deepEqual(report.model, { id: 'builtin/frame-signature', version: '1' });
+    assert.deepEqual(report.model, { id: 'builtin/frame-signature', version: '2' });
     assert.deepEqual(report.query.model, report.model);
     assert.match(report.query.text, /^image: /);
   });
