@@ -5,7 +5,7 @@ import { keyframeBefore } from './frameTimeline';
 import type { FrameTimeline } from './frameTimeline';
 import type { VideoProbe } from './probeVideo';
 import { planTargets } from './samplePlan';
-import type { FrameRequest } from './samplePlan';
+import type { FrameRequest, FrameTarget } from './samplePlan';
 import { chooseStrategy, strategyCosts } from './samplingStrategy';
 import type { SamplingStrategy, StrategyCosts } from './samplingStrategy';
 
@@ -93,18 +93,14 @@ export async function sampleFrames(
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   const position = new Map(unique.map((index, i) => [index, i]));
-  const frames = resolved.map((target): SampledFrame => {
+  const frames = resolved.map((target) => {
     const i = position.get(target.index) ?? 0;
-    const pts = timeline.times[target.index];
-    return {
-      index: target.index,
-      pts,
-      time: pts - probe.startTime,
-      ...(target.requestedTime !== undefined ? { requestedTime: target.requestedTime } : {}),
-      width: options.size.width,
-      height: options.size.height,
-      ...(options.jpegDir ? { file: `${options.jpegDir}/${i}.jpg` } : { data: decoded[i] }),
-    };
+    return sampledFrame(
+      video,
+      target,
+      options.size,
+      options.jpegDir ? { file: `${options.jpegDir}/${i}.jpg` } : { data: decoded[i] },
+    );
   });
   return { frames, strategy: chosen, approximate, costs };
 }
@@ -153,18 +149,28 @@ export async function sampleFrameSets(
   });
   return sets.map((set, k) => {
     const position = new Map(perSet[k].map((index, i) => [index, i]));
-    const frames = targets[k].map((target): SampledFrame => {
-      const pts = timeline.times[target.index];
-      return {
-        index: target.index,
-        pts,
-        time: pts - probe.startTime,
-        ...(target.requestedTime !== undefined ? { requestedTime: target.requestedTime } : {}),
-        width: set.size.width,
-        height: set.size.height,
-        data: decoded[k][position.get(target.index) ?? 0],
-      };
-    });
+    const frames = targets[k].map((target) =>
+      sampledFrame(video, target, set.size, { data: decoded[k][position.get(target.index) ?? 0] }),
+    );
     return { frames, strategy, approximate: false, costs };
   });
+}
+
+/** A decoded target as the caller sees it: its index, PTS, time from the clip start and pixels. */
+function sampledFrame(
+  video: OpenedVideo,
+  target: FrameTarget,
+  size: FrameSize,
+  pixels: { data: Buffer } | { file: string },
+): SampledFrame {
+  const pts = video.timeline.times[target.index];
+  return {
+    index: target.index,
+    pts,
+    time: pts - video.probe.startTime,
+    ...(target.requestedTime !== undefined ? { requestedTime: target.requestedTime } : {}),
+    width: size.width,
+    height: size.height,
+    ...pixels,
+  };
 }
