@@ -74,11 +74,7 @@ export async function decodeFrames(job: DecodeJob): Promise<Buffer[]> {
   const all = Buffer.concat(chunks, received);
   const count = Math.floor(all.length / frameBytes);
   if (count !== job.frames.length) {
-    throw new MediaError(
-      'ffmpeg-failed',
-      job.path,
-      `expected ${job.frames.length} frames from ffmpeg (${job.strategy}), got ${count}; the file may be damaged near the end`,
-    );
+    throw framesShort(job.path, job.frames.length, count);
   }
   return Array.from({ length: count }, (_, i) => all.subarray(i * frameBytes, (i + 1) * frameBytes));
 }
@@ -138,11 +134,7 @@ export async function decodeFrameSets(job: FrameSetsJob): Promise<Buffer[][]> {
       const frameBytes = Math.round(width) * Math.round(height) * 3;
       const count = Math.floor(all.length / frameBytes);
       if (count !== job.sets[k].frames.length) {
-        throw new MediaError(
-          'ffmpeg-failed',
-          job.path,
-          `expected ${job.sets[k].frames.length} frames from ffmpeg (${job.strategy}, set ${k + 1}), got ${count}; the file may be damaged near the end`,
-        );
+        throw framesShort(job.path, job.sets[k].frames.length, count);
       }
       return Array.from({ length: count }, (_, i) => all.subarray(i * frameBytes, (i + 1) * frameBytes));
     });
@@ -228,6 +220,18 @@ function buildGraph(job: DecodeJob): { inputs: FfmpegInput[]; graph: string } {
       ? chains[0].replace(/\[g0\]$/, `,${RENUMBER}[out]`)
       : `${chains.join(';')};${groups.map((_, i) => `[g${i}]`).join('')}concat=n=${groups.length}:v=1:a=0,${RENUMBER}[out]`;
   return { inputs, graph: joined };
+}
+
+/**
+ * The container lists frames the file does not hold (an upload cut short, or damage near the end):
+ * a corrupt file, said in words a user can act on.
+ */
+function framesShort(path: string, expected: number, decoded: number): MediaError {
+  return new MediaError(
+    'corrupt',
+    path,
+    `ends early: ${decoded} of the ${expected} frames asked for could be decoded (the file is truncated or damaged); re-download or re-encode it`,
+  );
 }
 
 /** Output frames get timestamps 0 s, 1 s, 2 s...: selected and concatenated frames may share or skip PTS, which encoders refuse. */

@@ -134,6 +134,14 @@ export async function probeVideo(
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video) {
     const kinds = [...new Set(streams.map((s) => s.codec_type).filter(Boolean))];
+    // No stream with a known codec is a damaged header (an upload cut inside it leaves a codec-less
+    // "data" stream), not an audio file.
+    if (!streams.some((s) => s.codec_name && s.codec_name !== 'none'))
+      throw new MediaError(
+        'corrupt',
+        path,
+        'no stream could be read: the header is damaged or the file was cut short; re-download or re-encode it',
+      );
     throw new MediaError(
       'no-video-stream',
       path,

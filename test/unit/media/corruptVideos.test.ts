@@ -121,6 +121,13 @@ describe(
       assert.equal(by('zero.mp4').code, 'empty');
       for (const name of ['text.mp4', 'cut-0.01.mp4', 'cut-0.5.mp4', 'fast-cut-0.01.mp4'])
         assert.equal(by(name).ok, false, `${name} cannot be a readable video: ${JSON.stringify(by(name))}`);
+      // A clip cut short (inside its header, or after a complete index that lists frames it no
+      // longer holds) is said to be corrupt, never "audio only".
+      for (const name of ['fast-cut-0.1.mp4', 'fast-cut-0.5.mp4', 'fast-cut-0.9.mp4']) {
+        const outcome = by(name);
+        assert.equal(outcome.ok, false, `${name} decoded though half its frames are gone`);
+        assert.equal(outcome.code, 'corrupt', `${name}: ${JSON.stringify(outcome)}`);
+      }
       // A PNG is a one-frame image to ffmpeg (png_pipe): decoding or refusing it are both sound.
       // ffmpeg reads by content, not extension: an mp4 named .webm is still the same clip.
       assert.equal(by('renamed.webm').ok, true);
