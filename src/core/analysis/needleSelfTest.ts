@@ -246,7 +246,7 @@ function renderClip(options: NeedleSelfTestOptions, graph: string, frames: numbe
   // No B-frames and a fixed GOP: every clip starts at 0 with exact frame times, so concat is exact.
   return runFfmpeg({
     ffmpeg: options.ffmpeg,
-    inputs: [{ path: graph, options: ['-f', 'lavfi'] }],
+    inputs: [{ path: graph, graph: true, options: ['-f', 'lavfi'] }],
     outputOptions: [
       ...['-frames:v', String(frames), '-r', String(RATE)],
       ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-bf', '0', '-g', String(RATE)],

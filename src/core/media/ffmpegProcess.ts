@@ -1,12 +1,15 @@
 // Runs one ffmpeg process through fluent-ffmpeg (the product card's choice), behind our own small
 // interface: argument arrays only, a timeout, an abort signal that kills the process, stderr kept
 // for the error message, and the promise settles only after the process has exited (no zombies).
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import ffmpegCommand from 'fluent-ffmpeg';
 import { classifyFailure, MediaError } from './mediaError';
 
 export interface FfmpegInput {
+  /** A file (made absolute before use), or a lavfi graph when `graph` is set. */
   path: string;
+  graph?: boolean;
   /** Options placed before this input's `-i` (e.g. `-ss`, `-threads`). */
   options?: string[];
 }
@@ -35,7 +38,8 @@ export function runFfmpeg(job: FfmpegJob): Promise<void> {
     const command = ffmpegCommand({ stdoutLines: 100 });
     command.setFfmpegPath(job.ffmpeg);
     for (const input of job.inputs) {
-      command.input(input.path);
+      // Absolute, so a name like `pipe:1.mp4` or `concat:a|b` is a file, never an ffmpeg protocol.
+      command.input(input.graph ? input.path : resolve(input.path));
       if (input.options?.length) command.inputOptions(input.options);
     }
     let timedOut = false;

@@ -1,5 +1,6 @@
 // Runs ffprobe with an argument array (no shell), a timeout and an abort signal; keeps stderr.
 import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { classifyFailure, MediaError } from './mediaError';
 
 export interface RunOptions {
@@ -17,7 +18,8 @@ export function runFfprobe(
   return new Promise((ok, fail) => {
     execFile(
       ffprobe,
-      [...args, '-i', path],
+      // Absolute, so a name like `pipe:1.mp4` or `concat:a|b` is a file, never an ffmpeg protocol.
+      [...args, '-i', resolve(path)],
       {
         signal: options.signal,
         timeout: timeoutMs,

@@ -161,6 +161,31 @@ describe(
       assert.deepEqual(await pwned(), []);
     });
 
+    test('a relative name that looks like an ffmpeg protocol is still a file', async () => {
+      // `pipe:1.mp4` relative to the working folder would be ffmpeg's stdout pipe if passed as is.
+      const dir = join(root, 'protocols');
+      await mkdir(dir, { recursive: true });
+      for (const name of ['pipe:1.mp4', 'concat:x.mp4'])
+        await copyFile(join(folder, '-i.mp4'), join(dir, name));
+      const media = new MediaService({ ffmpeg: ffmpeg!, ffprobe: ffprobe!, concurrency: 1 });
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        for (const name of ['pipe:1.mp4', 'concat:x.mp4']) {
+          const probe = await probeVideo(ffprobe!, name);
+          assert.equal(probe.width, 96, name);
+          const { frames } = await media.sample(
+            name,
+            { kind: 'window', start: 0, end: 1, max: 2 },
+            { size: { width: 16, height: 16, fit: 'stretch' } },
+          );
+          assert.equal(frames.length, 2, name);
+        }
+      } finally {
+        process.chdir(cwd);
+      }
+    });
+
     test('the analysis of a dataset in a hostile folder runs every clip; no command runs', async () => {
       const lines = ['-i.mp4', '$(touch pwned).mp4', 'a;touch pwned;b.mp4', 'ünï cödé 動画 😀.mp4'].map(
         (name, i) =>
