@@ -17,32 +17,33 @@ export async function* readLines(path: string): AsyncGenerator<TextLine> {
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
   const breaks = /\r\n|\n|\r/g;
   let line = 0;
-  let rest = '';
+  // The current line's text so far, in pieces: joined once when its break arrives, so a line of
+  // many chunks costs its length, not its length times its chunk count.
+  let pieces: string[] = [];
+  // The last chunk ended in CR, which ended a line: an LF opening this chunk belongs to that break.
+  let afterCr = false;
+  const emit = (tail: string): TextLine => {
+    const raw = pieces.length ? pieces.join('') + tail : tail;
+    pieces = [];
+    line++;
+    return { text: line === 1 ? stripBom(raw) : raw, line };
+  };
   try {
     for await (const chunk of input as AsyncIterable<string>) {
-      const text = rest + chunk;
-      // `rest` holds no line break except perhaps a final CR, so the search starts at its end.
-      breaks.lastIndex = Math.max(0, rest.length - 1);
-      let start = 0;
-      const lines: string[] = [];
-      for (let found = breaks.exec(text); found; found = breaks.exec(text)) {
-        // A CR that ends the chunk may be the first half of a CRLF: decide with the next chunk.
-        if (found[0] === '\r' && found.index === text.length - 1) break;
-        lines.push(text.slice(start, found.index));
+      let start = afterCr && chunk.startsWith('\n') ? 1 : 0;
+      afterCr = false;
+      breaks.lastIndex = start;
+      const lines: TextLine[] = [];
+      for (let found = breaks.exec(chunk); found; found = breaks.exec(chunk)) {
+        lines.push(emit(chunk.slice(start, found.index)));
         start = breaks.lastIndex;
+        if (found[0] === '\r' && start === chunk.length) afterCr = true;
       }
-      rest = text.slice(start);
-      for (const raw of lines) {
-        line++;
-        yield { text: line === 1 ? stripBom(raw) : raw, line };
-      }
+      if (start < chunk.length) pieces.push(chunk.slice(start));
+      yield* lines;
     }
-    if (rest !== '') {
-      // The end of the file: a held-back CR ends the last line; otherwise the text is a last line.
-      const last = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-      line++;
-      yield { text: line === 1 ? stripBom(last) : last, line };
-    }
+    // A last line without a line break is still a line.
+    if (pieces.length) yield emit('');
   } finally {
     input.destroy();
   }

@@ -62,3 +62,17 @@ test('readLines reads a CRLF split across a chunk boundary as one break', async 
     [`x*${CHUNK - 1}`, 'second', 'third'],
   );
 });
+
+test('a line many chunks long is one line, read once', async (t) => {
+  const folder = await tempFolder(t);
+  const path = join(folder, 'long.txt');
+  // 80 chunks of one line (read as pieces, joined once), then a CRLF across a chunk edge.
+  const long = 'y'.repeat(80 * CHUNK - 1);
+  await writeFile(path, `first\n${long}\r\nlast`);
+  const lines = await viaReadLines(path);
+  assert.deepEqual(
+    lines.map((l) => l.length),
+    [5, long.length, 4],
+  );
+  assert.deepEqual(lines, await viaReadline(path));
+});
