@@ -89,7 +89,10 @@ export async function decodeClipFrames(
         size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' },
       },
     ],
-    run,
+    // One process decodes the whole clip: its time limit grows with the clip (2 s per second of
+    // video on top of the usual 120 s, at most an hour, whatever a damaged header claims), so a
+    // long 4K clip is not cut off while a hang still ends.
+    { ...run, timeoutMs: Math.min(3_600_000, 120_000 + 2_000 * Math.max(0, duration || 0)) },
   );
   options.clock?.lap('decode');
   const denseBatch = packFrames(dense.frames, denseSize, denseSize);

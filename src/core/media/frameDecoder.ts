@@ -85,7 +85,20 @@ export interface FrameSetsJob extends Omit<DecodeJob, 'output' | 'strategy'> {
   strategy: Exclude<SamplingStrategy, 'keyframes'>;
   /** Each set: sorted, unique frame indices (a non-empty subset of `frames`) and the size to scale them to. */
   sets: { frames: number[]; size: FrameSize }[];
+  /** Where the raw files of the sets after the first go (default: a folder in the OS temp dir). */
+  scratch?: ScratchFolders;
 }
+
+/** Folders for big intermediate files, e.g. MediaCache's, which a later run sweeps after a crash. */
+export interface ScratchFolders {
+  create(label: string): Promise<string>;
+  release(path: string): Promise<void>;
+}
+
+const OS_TEMP: ScratchFolders = {
+  create: (label) => mkdtemp(join(tmpdir(), `vc-${label}-`)),
+  release: (path) => rm(path, { recursive: true, force: true }),
+};
 
 /**
  * Decodes the union of the sets once and scales each set's frames from the same decoded pictures,
@@ -112,7 +125,8 @@ export async function decodeFrameSets(job: FrameSetsJob): Promise<Buffer[][]> {
     '-pix_fmt',
     'rgb24',
   ];
-  const temp = job.sets.length > 1 ? await mkdtemp(join(tmpdir(), 'vc-frames-')) : undefined;
+  const scratch = job.scratch ?? OS_TEMP;
+  const temp = job.sets.length > 1 ? await scratch.create('frames') : undefined;
   try {
     const chunks: Buffer[] = [];
     await runFfmpeg({
@@ -139,7 +153,7 @@ export async function decodeFrameSets(job: FrameSetsJob): Promise<Buffer[][]> {
       return Array.from({ length: count }, (_, i) => all.subarray(i * frameBytes, (i + 1) * frameBytes));
     });
   } finally {
-    if (temp) await rm(temp, { recursive: true, force: true });
+    if (temp) await scratch.release(temp);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 export interface MediaCacheOptions {
@@ -59,6 +60,10 @@ const EVICT_TO_FRACTION = 0.9;
 const TEMP_FOLDER = '.tmp';
 // A temp untouched for this long belongs to a process that died mid-write.
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+/** This host, as scratch folder names carry it: a short hash, so any host name fits a file name. */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+/** `scratch-<label>-<host>-<pid>-<random>`: whose it is, so a dead owner's folder can go at once. */
+const SCRATCH_NAME = /^scratch-[a-z0-9]+-([0-9a-f]{8})-(\d+)-[0-9a-f]+$/;
 const KIND_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 const KEY_PATTERN = /^[a-z0-9_-]{2,128}$/i;
 const EXT_PATTERN = /^[a-z0-9]{1,16}$/i;
@@ -386,6 +391,33 @@ export class MediaCache {
     }
   }
 
+  /**
+   * A private folder for big intermediate files (a decode's raw frames), inside the cache's temp
+   * folder: when its process is killed, the next sweep on this host removes it as soon as that
+   * process is gone, rather than a day later. Give it back with releaseScratch.
+   */
+  async scratchFolder(label: string): Promise<string> {
+    if (!/^[a-z0-9]+$/.test(label)) throw new RangeError(`scratch label must be [a-z0-9]+: "${label}"`);
+    const folder = join(this.root, TEMP_FOLDER);
+    await mkdir(folder, { recursive: true });
+    const path = join(
+      folder,
+      `scratch-${label}-${HOST_TAG}-${process.pid}-${randomBytes(6).toString('hex')}`,
+    );
+    this.ownTemps.add(path);
+    await mkdir(path);
+    return path;
+  }
+
+  releaseScratch(path: string): Promise<void> {
+    return this.dropTemp(path);
+  }
+
+  /** Sweeps temps now (a fresh process calls this once: a killed run's scratch is big). */
+  async sweepTemps(): Promise<void> {
+    await this.sweepStaleTemps();
+  }
+
   private async newTemp(key: string, suffix: string): Promise<string> {
     const folder = join(this.root, TEMP_FOLDER);
     await mkdir(folder, { recursive: true });
@@ -536,12 +568,28 @@ export class MediaCache {
     for (const name of await listFolder(folder)) {
       const path = join(folder, name);
       if (this.ownTemps.has(path)) continue;
+      // A scratch folder of a process of this host that is gone: no one will use it again.
+      const owner = SCRATCH_NAME.exec(name);
+      if (owner && owner[1] === HOST_TAG && !processAlive(Number(owner[2]))) {
+        await rm(path, { recursive: true, force: true, maxRetries: 3 });
+        continue;
+      }
       const info = await lstatIfPresent(path);
       // Real time, not this.now(): temps carry the file system's own timestamps.
       if (info && Date.now() - info.mtimeMs > STALE_TEMP_MS) {
         await rm(path, { recursive: true, force: true, maxRetries: 3 });
       }
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return errorCode(error) === 'EPERM';
   }
 }
 

@@ -53,6 +53,7 @@ const FILMSTRIP_VERSION = 1;
 export class MediaService {
   readonly pool: ConcurrencyLimiter;
   private readonly opened = new Map<string, Promise<OpenedVideo>>();
+  private sweptTemps: Promise<void> | undefined;
 
   constructor(private readonly options: MediaServiceOptions) {
     this.pool = new ConcurrencyLimiter(options.concurrency ?? availableParallelism());
@@ -90,9 +91,25 @@ export class MediaService {
     options: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<SampleResult[]> {
     const video = await this.open(path, options.signal);
+    const cache = this.options.cache;
+    // With a cache, the raw frames go to its temp folder, which the next run sweeps after a crash.
+    if (cache) {
+      this.sweptTemps = this.sweptTemps ?? cache.sweepTemps();
+      await this.sweptTemps;
+    }
+    const scratch = cache
+      ? {
+          create: (label: string) => cache.scratchFolder(label),
+          release: (p: string) => cache.releaseScratch(p),
+        }
+      : undefined;
     return this.pool.run(
       () =>
-        sampleFrameSets(this.options.ffmpeg, video, sets, { threads: this.threadsPerProcess(), ...options }),
+        sampleFrameSets(this.options.ffmpeg, video, sets, {
+          threads: this.threadsPerProcess(),
+          ...(scratch ? { scratch } : {}),
+          ...options,
+        }),
       options.signal,
     );
   }

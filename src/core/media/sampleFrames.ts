@@ -1,6 +1,6 @@
 // The media layer's front door: the frames a request means, decoded exactly, in one ffmpeg process.
 import { decodeFrames, decodeFrameSets } from './frameDecoder';
-import type { DecodeOutput, FrameSize } from './frameDecoder';
+import type { DecodeOutput, FrameSize, ScratchFolders } from './frameDecoder';
 import { keyframeBefore } from './frameTimeline';
 import type { FrameTimeline } from './frameTimeline';
 import type { VideoProbe } from './probeVideo';
@@ -121,6 +121,7 @@ export async function sampleFrameSets(
   sets: FrameSetRequest[],
   options: Omit<SampleOptions, 'size' | 'strategy' | 'jpegDir' | 'jpegQuality'> & {
     strategy?: 'select' | 'seek' | 'auto';
+    scratch?: ScratchFolders;
   },
 ): Promise<SampleResult[]> {
   const { timeline, probe } = video;
@@ -143,6 +144,7 @@ export async function sampleFrameSets(
     frames: union,
     strategy,
     sets: sets.map((set, k) => ({ frames: perSet[k], size: set.size })),
+    ...(options.scratch ? { scratch: options.scratch } : {}),
     threads,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

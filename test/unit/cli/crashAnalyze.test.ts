@@ -175,6 +175,12 @@ describe('analyze killed with SIGKILL', { skip: noFfmpeg }, () => {
     for (const [entry, inode] of atKill) assert.equal(after.get(entry), inode, `${entry} was analysed again`);
     assert.equal(after.size, total);
     assert.deepEqual(comparable(json.analysis), comparable(reference.results));
+    // The killed run's raw-frame scratch (tens of MB per clip on real video) is gone after the re-run.
+    const temps = await readdir(join(datasetCacheRoot(folder), '.tmp')).catch(() => [] as string[]);
+    assert.deepEqual(
+      temps.filter((name) => name.startsWith('scratch-')),
+      [],
+    );
   });
 
   test('three kills at random points: every cache entry left behind verifies, and the last run matches', async (t) => {

@@ -377,3 +377,31 @@ test('temps left by a dead process are swept once stale, fresh ones are left alo
   assert.deepEqual(await cache.stats(), { entries: 1, bytes: 7 }, 'temps are not entries');
   assert.deepEqual(await readdir(tmp), ['fresh.json']);
 });
+
+test('scratch folders: a dead process of this host loses its folder at the next sweep, a live one keeps it', async (t) => {
+  const cache = await newCache(t);
+  const mine = await cache.scratchFolder('frames');
+  await writeFile(join(mine, '1.rgb'), Buffer.alloc(1024));
+  // A folder as a killed run of this host leaves it: same name shape, the pid of a finished process.
+  const { spawnSync } = await import('node:child_process');
+  const deadPid = spawnSync(process.execPath, [
+    '-e',
+    'process.stdout.write(String(process.pid))',
+  ]).stdout.toString();
+  const dead = mine.replace(`-${process.pid}-`, `-${deadPid}-`);
+  await mkdir(dead);
+  await writeFile(join(dead, '1.rgb'), Buffer.alloc(1024));
+  // Another host's folder (other host tag): its process cannot be checked from here, so it stays.
+  const foreign = mine.replace(/scratch-frames-[0-9a-f]{8}-/, (m) =>
+    m.replace(/[0-9a-f]{8}/, m.includes('-00000000-') ? '11111111' : '00000000'),
+  );
+  await mkdir(foreign);
+  await cache.sweepTemps();
+  const left = await temps(cache);
+  assert.ok(left.includes(mine.split('/').pop()!), 'our own live scratch stays');
+  assert.ok(!left.includes(dead.split('/').pop()!), "the dead process's scratch is gone");
+  assert.ok(left.includes(foreign.split('/').pop()!), "another host's scratch stays (until it is a day old)");
+  await cache.releaseScratch(mine);
+  assert.ok(!(await temps(cache)).includes(mine.split('/').pop()!));
+  await assert.rejects(cache.scratchFolder('Bad Label'), /scratch label/);
+});
