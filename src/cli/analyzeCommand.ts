@@ -26,6 +26,7 @@ import { MediaService } from '../core/media/mediaService';
 import { cancelSignal, loadIndex, printJson, UserError } from './context';
 import { renderProblems, renderSummary } from './datasetCommands';
 import { plural, ProgressLine } from './terminal';
+import { appendAll } from '../core/collections';
 
 export interface AnalyzeOptions {
   json?: boolean;
@@ -112,7 +113,7 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
       progress.done();
       await inference.runtime.dispose();
     }
-    index.problems.push(...analysisProblems(index, results));
+    appendAll(index.problems, analysisProblems(index, results));
     if (shard) {
       // A shard's part goes to its own file; the dataset's results.json is the merge's to write.
       const selection = selectionOf(index, {

@@ -5,3 +5,11 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
+
+/**
+ * Appends every item, for lists that can be dataset-sized: `target.push(...items)` passes each item
+ * as an argument, and past ~120k of them the call stack overflows.
+ */
+export function appendAll<T>(target: T[], items: Iterable<T>): void {
+  for (const item of items) target.push(item);
+}

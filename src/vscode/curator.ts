@@ -42,7 +42,20 @@ export class Curator implements vscode.Disposable {
     return datasetCacheRoot(this.folder);
   }
 
-  async load(signal?: AbortSignal): Promise<DatasetIndex> {
+  /**
+   * Re-indexes the folder and refreshes the journal and results. Loads run one after another (a
+   * command and the file watcher may ask at once): two in flight would open two journals and could
+   * leave the older index in place.
+   */
+  load(signal?: AbortSignal): Promise<DatasetIndex> {
+    const next = (this.loading ?? Promise.resolve()).catch(() => undefined).then(() => this.loadNow(signal));
+    this.loading = next;
+    return next;
+  }
+
+  private loading: Promise<unknown> | undefined;
+
+  private async loadNow(signal?: AbortSignal): Promise<DatasetIndex> {
     this.index = await indexDataset(this.folder, signal ? { signal } : {});
     // One journal per folder for the whole session: the board, commands and the status bar must
     // all see the same decisions (refresh picks up lines other writers, e.g. the CLI, appended).

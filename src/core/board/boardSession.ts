@@ -21,6 +21,7 @@ import type {
   WebviewMessage,
 } from '../../protocol/board';
 import { basename, relative } from 'node:path';
+import { appendAll } from '../collections';
 
 /** Maps a file on disk (filmstrip JPEG, poster) to a URI the webview may load. */
 export type UriForFile = (path: string) => string;
@@ -145,7 +146,7 @@ export class BoardSession {
             };
           }),
         );
-        this.undoStack.push(...ids);
+        appendAll(this.undoStack, ids);
         return [this.rowsUpdated(ids)];
       }
       case 'undo': {

@@ -7,6 +7,7 @@ import type { DecisionLog } from './decisionFold';
 import { emptyDecisionLog, foldDecisions, undoStack } from './decisionFold';
 import type { JournalFileState, JournalPosition, JournalWarning } from './journalFile';
 import { JournalAppender, JOURNAL_START, journalPath, readJournalFrom, statJournal } from './journalFile';
+import { appendAll } from '../collections';
 
 export interface DecisionJournalOptions {
   /** Who is deciding; defaults to the OS user name. */
@@ -144,7 +145,7 @@ export class DecisionJournal {
       this.openBatch = batch = opened;
     }
     const from = batch.inputs.length;
-    batch.inputs.push(...inputs);
+    appendAll(batch.inputs, inputs);
     return batch.done.then((decisions) => decisions.slice(from, from + inputs.length));
   }
 
