@@ -6,7 +6,7 @@ import { analyzeDataset } from '../core/analysis/analyzeDataset';
 import type { AnalysisResults } from '../core/analysis/analysisTypes';
 import { createDatasetAnalyzer } from '../core/analysis/datasetAnalyzer';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
-import { makeShardResults, selectionOf } from '../core/analysis/mergeShards';
+import { makeShardResults, selectionOf, separateCacheProblem } from '../core/analysis/mergeShards';
 import {
   formatShardSpec,
   parseShardSpec,
@@ -56,6 +56,10 @@ export async function analyzeCommand(folder: string, options: AnalyzeOptions): P
   if (shard && options.media === false)
     throw new UserError('--shard analyses media: it cannot be combined with --no-media');
   const index = await loadIndex(folder);
+  if (options.cache !== undefined) {
+    const problem = separateCacheProblem(options.cache, index.folder);
+    if (problem) throw new UserError(`--cache: ${problem}`);
+  }
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
     throw new UserError('--limit must be a whole number');

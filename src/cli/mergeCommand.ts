@@ -1,5 +1,6 @@
 // merge: the shards of `analyze --shard i/n` become the dataset's results.json and report.html, the
 // files a single run writes and the editor loads. Nothing is written unless the set checks out.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analysisProblems } from '../core/analysis/analysisProblems';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
@@ -14,6 +15,7 @@ import { datasetCacheRoot } from '../core/media/mediaCache';
 import { renderAnalysis } from './analyzeCommand';
 import { loadIndex, printJson, UserError } from './context';
 import { plural } from './terminal';
+import { appendAll } from '../core/collections';
 
 export interface MergeOptions {
   json?: boolean;
@@ -34,12 +36,25 @@ export async function mergeCommand(
     shards = await readShardFiles(shardPaths.length ? shardPaths : [join(out, 'shards')]);
     merged = mergeShards(index, shards, cacheRoot);
     // Only a set that checked out brings its cache entries in.
-    imported = (await importShardCaches(shards, cacheRoot)).entries;
+    imported = (
+      await importShardCaches(shards, cacheRoot, (line) => process.stderr.write(`warning: ${line}\n`))
+    ).entries;
   } catch (error) {
     if (error instanceof ShardMergeError) throw new UserError(error.message);
     throw error;
   }
-  index.problems.push(...analysisProblems(index, merged));
+  // An entry the import had to leave behind (damaged in the shard's cache) leaves its clip without
+  // pictures in the editor; a plain analyze makes them again.
+  const absent: string[] = [];
+  for (const clip of merged.clips)
+    for (const file of [...clip.filmstrip.map((f) => f.file), ...(clip.poster ? [clip.poster] : [])])
+      if (!(await stat(file).catch(() => undefined))) absent.push(file);
+  if (absent.length)
+    process.stderr.write(
+      `warning: ${plural(absent.length, 'filmstrip or poster file')} not in ${cacheRoot} (e.g. ${absent[0]}): ` +
+        `the editor shows no pictures for those clips; run \`video-curator analyze ${index.folder}\` to make them again\n`,
+    );
+  appendAll(index.problems, analysisProblems(index, merged));
   // The report first, results.json last: the editor loads results.json, and each lands by rename.
   await writeHtmlReport(join(out, 'report.html'), merged, index.samples);
   await writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(merged, null, 1)}\n`);

@@ -2,12 +2,12 @@
 // the clips they use, the failures, where its media cache is); merge checks that the files form one
 // complete, consistent run of the same dataset, then builds the results a single run would have made:
 // samples in index order, clips in video order, dataset-level context recomputed over all samples.
-import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, cp, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { DatasetIndex } from '../dataset/indexDataset';
 import type { Sample } from '../dataset/sample';
-import { canonicalJson } from '../media/mediaCache';
+import { canonicalJson, datasetCacheRoot, DIR_MANIFEST, MediaCache } from '../media/mediaCache';
 import type { AnalysisResults, ClipAnalysis, SampleAnalysis } from './analysisTypes';
 import { ANALYSIS_VERSION, applyDatasetContext, selectSamples } from './analyzeDataset';
 import { formatShardSpec, shardFileName, shardOfSample } from './shardPartition';
@@ -130,7 +130,7 @@ function checkShape(path: string, value: unknown): ShardResults {
     );
   const spec = shard.shard;
   if (
-    !spec ||
+    !isRecord(spec) ||
     !Number.isInteger(spec.index) ||
     !Number.isInteger(spec.count) ||
     spec.count < 1 ||
@@ -140,17 +140,84 @@ function checkShape(path: string, value: unknown): ShardResults {
     throw new ShardMergeError(`${path}: its shard number is not a valid i/n`);
   const results = shard.results;
   if (
-    !results ||
+    !isRecord(results) ||
     !Array.isArray(results.samples) ||
     !Array.isArray(results.clips) ||
     !Array.isArray(results.failures) ||
-    typeof shard.selection?.fingerprint !== 'string' ||
+    !isRecord(shard.selection) ||
+    typeof shard.selection.fingerprint !== 'string' ||
     typeof shard.cacheRoot !== 'string'
   )
     throw new ShardMergeError(
       `${path} is incomplete (no samples, clips, failures or selection): run that shard again`,
     );
+  const problem = shapeProblem(shard as ShardResults);
+  if (problem)
+    throw new ShardMergeError(`${path} is damaged or was edited (${problem}): run that shard again`);
   return shard as ShardResults;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The first field merge (and the report it writes) reads that is missing or of the wrong type. */
+function shapeProblem(shard: ShardResults): string | undefined {
+  const isString = (v: unknown): v is string => typeof v === 'string';
+  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const { selection, results } = shard;
+  if (!isNumber(selection.samples)) return 'selection.samples is not a number';
+  if (selection.only !== undefined && !(Array.isArray(selection.only) && selection.only.every(isString)))
+    return 'selection.only is not a list of sample ids';
+  if (selection.limit !== undefined && !isNumber(selection.limit)) return 'selection.limit is not a number';
+  if (!isNumber(results.version)) return 'results.version is not a number';
+  if (!isString(results.folder)) return 'results.folder is not a path';
+  if (!isRecord(results.settings)) return 'results.settings is not an object';
+  if (!isRecord(results.dataset)) return 'results.dataset is not an object';
+  if (!isNumber(results.dataset.seconds)) return 'results.dataset.seconds is not a number';
+  for (const [i, clip] of (results.clips as unknown[]).entries()) {
+    const at = `results.clips[${i}]`;
+    if (!isRecord(clip)) return `${at} is not an object`;
+    if (!isString(clip.video)) return `${at}.video is not a path`;
+    if (!isString(clip.identity)) return `${at}.identity is not a string`;
+    if (!isNumber(clip.duration)) return `${at}.duration is not a number`;
+    if (!isRecord(clip.params)) return `${at}.params is not an object`;
+    if (
+      !Array.isArray(clip.models) ||
+      !clip.models.every((m) => isRecord(m) && isString(m.id) && isString(m.version))
+    )
+      return `${at}.models is not a list of models`;
+    if (!Array.isArray(clip.filmstrip) || !clip.filmstrip.every((f) => isRecord(f) && isString(f.file)))
+      return `${at}.filmstrip is not a list of frames with files`;
+    if (clip.poster !== undefined && !isString(clip.poster)) return `${at}.poster is not a path`;
+    if (!isRecord(clip.shots) || !Array.isArray(clip.shots.cuts)) return `${at}.shots is not a shot result`;
+    if (!isRecord(clip.signals) || !isNumber(clip.signals.density) || !isNumber(clip.signals.dynamics))
+      return `${at}.signals is not a signal result`;
+    if (!isRecord(clip.tracks) || !Array.isArray(clip.tracks.tracks))
+      return `${at}.tracks is not a track result`;
+    if (!Array.isArray(clip.dialogues)) return `${at}.dialogues is not a list`;
+  }
+  for (const [i, sample] of (results.samples as unknown[]).entries()) {
+    const at = `results.samples[${i}]`;
+    if (!isRecord(sample)) return `${at} is not an object`;
+    if (!isString(sample.sampleId)) return `${at}.sampleId is not a string`;
+    if (sample.video !== undefined && !isString(sample.video)) return `${at}.video is not a path`;
+    if (!isRecord(sample.tpl)) return `${at}.tpl is not an object`;
+    if (sample.tpl.tpl !== undefined && !isNumber(sample.tpl.tpl)) return `${at}.tpl.tpl is not a number`;
+    if (!Array.isArray(sample.flags) || !sample.flags.every(isString))
+      return `${at}.flags is not a list of flags`;
+  }
+  for (const [i, failure] of (results.failures as unknown[]).entries()) {
+    const at = `results.failures[${i}]`;
+    if (
+      !isRecord(failure) ||
+      !isString(failure.video) ||
+      !isString(failure.code) ||
+      !isString(failure.message)
+    )
+      return `${at} is not a failure (video, code, message)`;
+  }
+  return undefined;
 }
 
 /**
@@ -194,6 +261,13 @@ export function mergeShards(
         )}${missing.length > 10 ? ', ...' : ''} (run \`video-curator analyze <folder> --shard i/${count}\` for each)`,
     );
   const shards = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l);
+  for (const l of shards) {
+    const problem = separateCacheProblem(l.shard.cacheRoot, index.folder);
+    if (problem)
+      throw new ShardMergeError(
+        `${name(l)} used a cache that cannot be imported: ${problem}; run that shard again with another --cache`,
+      );
+  }
 
   // The same dataset, selection, settings and analysis version.
   for (const l of shards) {
@@ -255,7 +329,7 @@ export function mergeShards(
     for (const clip of l.shard.results.clips) {
       const seen = clips.get(clip.video);
       if (!seen) {
-        clips.set(clip.video, rebase(clip, l.shard.cacheRoot, cacheRoot));
+        clips.set(clip.video, rebaseClip(clip, l.shard.cacheRoot, cacheRoot));
         clipShard.set(clip.video, l);
       } else if (
         seen.identity !== clip.identity ||
@@ -268,7 +342,16 @@ export function mergeShards(
   }
   const failures = new Map<string, AnalysisResults['failures'][number]>();
   for (const l of shards)
-    for (const f of l.shard.results.failures) if (!failures.has(f.video)) failures.set(f.video, f);
+    for (const f of l.shard.results.failures) {
+      // Analysed in one shard, failed in another (a timeout, a node short of memory): which is right
+      // is not for the merge to guess.
+      const analysed = clipShard.get(f.video);
+      if (analysed)
+        throw new ShardMergeError(
+          `${f.video} was analysed in ${name(analysed)} but failed in ${name(l)} (${f.code}: ${f.message}): run shard ${formatShardSpec(l.shard.shard)} again (\`video-curator analyze ${index.folder} --shard ${formatShardSpec(l.shard.shard)}\` with the same options), then merge`,
+        );
+      if (!failures.has(f.video)) failures.set(f.video, f);
+    }
   const byKey = <T>(entries: Map<string, T>): T[] =>
     [...entries.keys()].sort().map((key) => entries.get(key)!);
 
@@ -326,76 +409,169 @@ function modelUses(results: AnalysisResults): { id: string; version: string }[] 
   return uses;
 }
 
-/** A copy of `value` with every string under folder `from` moved under `to`. */
-function rebase<T>(value: T, from: string, to: string): T {
-  if (resolve(from) === resolve(to)) return value;
-  const prefix = resolve(from) + sep;
-  const target = resolve(to) + sep;
-  return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
-    typeof item === 'string' && item.startsWith(prefix) ? target + item.slice(prefix.length) : item,
-  ) as T;
+/** `child` is `parent` or inside it (both already resolved). */
+function isWithin(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 }
 
 /**
+ * Why `cacheRoot` cannot be a shard's separate `--cache` for the dataset in `datasetFolder`, or
+ * undefined when it can. The dataset's own cache is fine (nothing to import). A folder holding the
+ * dataset, or one inside the dataset's `.video-curator` (its cache, shard files, results), would mix
+ * the cache with the dataset's own files: the import would walk them and paths would be misread.
+ */
+export function separateCacheProblem(cacheRoot: string, datasetFolder: string): string | undefined {
+  const cache = resolve(cacheRoot);
+  const dataset = resolve(datasetFolder);
+  if (cache === resolve(datasetCacheRoot(dataset))) return undefined;
+  if (isWithin(dataset, cache))
+    return `the cache folder ${cache} contains the dataset folder ${dataset}: give --cache a folder of its own, outside the dataset (or leave --cache out to use the dataset's cache)`;
+  const own = join(dataset, '.video-curator');
+  if (isWithin(cache, own))
+    return `the cache folder ${cache} is inside the dataset's ${own}: leave --cache out to use the dataset's cache, or give a folder outside the dataset`;
+  return undefined;
+}
+
+/**
+ * A copy of a clip analysis with its cache paths (filmstrip files, poster) moved from cache `from` to
+ * cache `to`. Only those fields: any other string (the video path, texts) is left as it is, even when
+ * it happens to lie under `from`. (SampleAnalysis holds no cache paths.)
+ */
+function rebaseClip(clip: ClipAnalysis, from: string, to: string): ClipAnalysis {
+  const source = resolve(from);
+  const target = resolve(to);
+  const copy = structuredClone(clip);
+  if (source === target) return copy;
+  const move = (path: string): string =>
+    typeof path === 'string' && isWithin(path, source) && path !== source
+      ? join(target, path.slice(source.length + 1))
+      : path;
+  if (Array.isArray(copy.filmstrip))
+    copy.filmstrip = copy.filmstrip.map((f) => ({ ...f, file: move(f.file) }));
+  if (copy.poster !== undefined) copy.poster = move(copy.poster);
+  return copy;
+}
+
+/** Where a clip analysis refers to files in its cache (to check they came along). */
+function clipCacheFiles(clip: ClipAnalysis): string[] {
+  return [...(clip.filmstrip ?? []).map((f) => f.file), ...(clip.poster !== undefined ? [clip.poster] : [])];
+}
+
+type EntryForm = 'json' | 'file' | 'dir';
+/**
+ * The kinds of entry video-curator keeps in a media cache and their form (see mediaService.ts and
+ * analyzeClip.ts). The import walks these only: anything else under a shard's cache folder is not ours.
+ * Folder and file kinds come first, so a clip analysis's filmstrip is in place before the analysis is.
+ */
+const CACHE_KINDS: readonly { kind: string; form: EntryForm }[] = [
+  { kind: 'board-images', form: 'dir' },
+  { kind: 'filmstrip', form: 'dir' },
+  { kind: 'poster', form: 'file' },
+  { kind: 'probe', form: 'json' },
+  { kind: 'clip-analysis', form: 'json' },
+];
+// As MediaCache names entries: <kind>/<key[0..2]>/<key>[.<ext>].
+const ENTRY_KEY = /^[a-z0-9_-]{2,128}$/i;
+const ENTRY_FILE = /^([a-z0-9_-]{2,128})\.([a-z0-9]{1,16})$/i;
+
+/**
  * Copies the entries of shard caches other than `targetRoot` into it (entries already there are
- * kept), rewriting paths inside JSON entries, so the editor finds filmstrips and a later run finds
- * cached clips. Each entry lands by rename from a temp, as MediaCache's own writes do.
+ * kept), so the editor finds filmstrips and a later run finds cached clips. Each entry is read
+ * through a MediaCache on the shard's cache (its checksum or manifest verified: a damaged one is
+ * skipped, and logged) and written through the target's putJson/commitFile/commitDir, which seal it
+ * anew. Clip analyses get their filmstrip and poster paths moved into the target; a clip analysis whose
+ * images did not come along is skipped (a later run analyses that clip again).
  */
 export async function importShardCaches(
   shards: readonly LoadedShard[],
   targetRoot: string,
-): Promise<{ entries: number }> {
+  log: (line: string) => void = () => undefined,
+): Promise<{ entries: number; skipped: number }> {
   const target = resolve(targetRoot);
   const sources = [...new Set(shards.map((l) => resolve(l.shard.cacheRoot)))].filter((r) => r !== target);
+  const into = new MediaCache(target, { log });
   let entries = 0;
-  for (const source of sources) {
-    if (!(await stat(source).catch(() => undefined))?.isDirectory())
+  let skipped = 0;
+  for (const sourceRoot of sources) {
+    if (!(await stat(sourceRoot).catch(() => undefined))?.isDirectory())
       throw new ShardMergeError(
-        `the shards' cache ${source} is not there: merge where the shards' storage is mounted at the same path`,
+        `the shards' cache ${sourceRoot} is not there: merge where the shards' storage is mounted at the same path`,
       );
-    for (const kind of await listVisible(source)) {
-      for (const bucket of await listVisible(join(source, kind))) {
-        for (const entry of await listVisible(join(source, kind, bucket))) {
-          const final = join(target, kind, bucket, entry);
-          if (await stat(final).catch(() => undefined)) continue;
-          const temp = join(target, '.tmp', `import-${process.pid}-${randomBytes(6).toString('hex')}`);
-          await mkdir(join(target, '.tmp'), { recursive: true });
-          try {
-            await cp(join(source, kind, bucket, entry), temp, { recursive: true, preserveTimestamps: true });
-            await rebaseJsonFiles(temp, source, target);
-            await mkdir(join(target, kind, bucket), { recursive: true });
-            if (await stat(final).catch(() => undefined)) continue;
-            await rename(temp, final);
+    const from = new MediaCache(sourceRoot, { log: (line) => log(`shard cache: ${line}`) });
+    const skip = (what: string): void => {
+      skipped++;
+      log(`skipped ${what}`);
+    };
+    for (const { kind, form } of CACHE_KINDS) {
+      for (const bucket of await listVisible(join(sourceRoot, kind))) {
+        const bucketPath = join(sourceRoot, kind, bucket);
+        if (!(await stat(bucketPath).catch(() => undefined))?.isDirectory()) continue;
+        for (const name of await listVisible(bucketPath)) {
+          const path = join(bucketPath, name);
+          const info = await stat(path).catch(() => undefined);
+          if (!info) continue; // removed while we looked
+          if (form === 'dir') {
+            // Folder entries are copied as they are (their files name each other relatively).
+            if (!info.isDirectory() || !ENTRY_KEY.test(name) || name.slice(0, 2) !== bucket) continue;
+            if (await into.getDir(kind, name)) continue;
+            const dir = await from.getDir(kind, name);
+            if (!dir) {
+              skip(`${path}: not an intact cache entry`);
+              continue;
+            }
+            await into.commitDir(kind, name, async (temp) => {
+              for (const entry of await readdir(dir)) {
+                if (entry === DIR_MANIFEST) continue;
+                await cp(join(dir, entry), join(temp, entry), { recursive: true, preserveTimestamps: true });
+              }
+            });
             entries++;
-          } finally {
-            await rm(temp, { recursive: true, force: true });
+            continue;
           }
+          const file = ENTRY_FILE.exec(name);
+          if (!info.isFile() || !file || file[1].slice(0, 2) !== bucket) continue;
+          const [, key, ext] = file;
+          if (form === 'file') {
+            if (ext.toLowerCase() === 'json') continue;
+            if (await into.getFile(kind, key, ext)) continue;
+            const source = await from.getFile(kind, key, ext);
+            if (!source) {
+              skip(`${path}: not an intact cache entry`);
+              continue;
+            }
+            await into.commitFile(kind, key, ext, (temp) => copyFile(source, temp));
+            entries++;
+            continue;
+          }
+          if (ext !== 'json') continue;
+          if ((await into.getJson(kind, key)) !== undefined) continue;
+          let value = await from.getJson<unknown>(kind, key);
+          if (value === undefined) {
+            skip(`${path}: not an intact cache entry`);
+            continue;
+          }
+          if (kind === 'clip-analysis') {
+            const clip = rebaseClip(value as ClipAnalysis, sourceRoot, target);
+            const absent = [];
+            for (const f of clipCacheFiles(clip)) if (!(await stat(f).catch(() => undefined))) absent.push(f);
+            if (absent.length) {
+              skip(
+                `${path}: its images are not in ${target} (e.g. ${absent[0]}); that clip will be analysed again`,
+              );
+              continue;
+            }
+            value = clip;
+          }
+          await into.putJson(kind, key, value);
+          entries++;
         }
       }
     }
   }
-  return { entries };
+  return { entries, skipped };
 }
 
 async function listVisible(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
   return names.filter((n) => !n.startsWith('.')).sort();
-}
-
-async function rebaseJsonFiles(path: string, from: string, to: string): Promise<void> {
-  const info = await stat(path);
-  if (info.isDirectory()) {
-    for (const name of await readdir(path)) await rebaseJsonFiles(join(path, name), from, to);
-    return;
-  }
-  if (!path.endsWith('.json')) return;
-  const text = await readFile(path, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return; // not ours to fix: the cache treats an unreadable entry as a miss
-  }
-  const moved = JSON.stringify(rebase(value, from, to));
-  if (moved !== JSON.stringify(value)) await writeFile(path, moved);
 }

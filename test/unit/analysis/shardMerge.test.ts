@@ -2,13 +2,13 @@
 // processes (side by side, two of them on a separate cache) and merged. The merged results.json must
 // equal the single run's in everything but timings and dates, and merge must refuse broken sets.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { AnalysisResults } from '../../../src/core/analysis/analysisTypes';
-import { mergeShards, readShardFiles } from '../../../src/core/analysis/mergeShards';
-import type { LoadedShard } from '../../../src/core/analysis/mergeShards';
+import type { AnalysisResults, ClipAnalysis, SampleAnalysis } from '../../../src/core/analysis/analysisTypes';
+import { mergeShards, readShardFiles, ShardMergeError } from '../../../src/core/analysis/mergeShards';
+import type { LoadedShard, ShardResults } from '../../../src/core/analysis/mergeShards';
 import { shardOfSample } from '../../../src/core/analysis/shardPartition';
 import { generateDemoDataset } from '../../../src/core/demo/demoDataset';
 import { indexDataset } from '../../../src/core/dataset/indexDataset';
@@ -115,6 +115,148 @@ describe('analyze --shard i/4 in 4 processes, then merge, equals one analyze run
       }
     }
     await stat(join(root, '.video-curator', 'report.html'));
+  });
+
+  test('a later plain analyze finds every clip in the dataset cache, pointing into it', async () => {
+    // The scratch cache is gone (the test above removed it): everything must come from the import.
+    await rm(scratchCache, { recursive: true, force: true });
+    const run = await runCli(['analyze', root, '--device', 'cpu', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /discarded damaged cache entry/);
+    const report = JSON.parse(run.stdout) as {
+      analysis: AnalysisResults & { cache: { clipsReused: number; clipsAnalysed: number } };
+    };
+    assert.equal(report.analysis.cache.clipsAnalysed, 0, 'no clip analysed again');
+    assert.equal(report.analysis.cache.clipsReused, merged.clips.length);
+    const again = await readResults(root);
+    const cache = datasetCacheRoot(root);
+    for (const clip of again.clips) {
+      for (const file of [...clip.filmstrip.map((f) => f.file), ...(clip.poster ? [clip.poster] : [])]) {
+        assert.ok(file.startsWith(`${cache}/`), file);
+        assert.ok((await stat(file)).size > 0, file);
+      }
+    }
+    assert.deepStrictEqual(comparable(again), comparable(single));
+  });
+
+  test('merge moves only cache paths: other strings under the shard cache stay as they are', () => {
+    const moved = structuredClone(shards[0]);
+    moved.shard.cacheRoot = scratchCache;
+    const clip = moved.shard.results.clips[0];
+    const note = join(scratchCache, 'notes', 'a.txt');
+    clip.tracks.params = { ...clip.tracks.params, note };
+    const result = mergeShards(index, [moved, shards[1], shards[2], shards[3]], datasetCacheRoot(root));
+    const out = result.clips.find((c) => c.video === clip.video)!;
+    assert.equal(out.tracks.params.note, note);
+    assert.deepEqual(out.filmstrip, clip.filmstrip, 'paths outside the shard cache are not moved');
+  });
+
+  test('merge and analyze --shard refuse a cache folder holding the dataset or inside its .video-curator', async () => {
+    for (const [cacheRoot, pattern] of [
+      [dirname(root), /contains the dataset folder/],
+      [join(root, '.video-curator', 'scratch'), /inside the dataset's/],
+    ] as const) {
+      const odd = structuredClone(shards[2]);
+      odd.shard.cacheRoot = cacheRoot;
+      assert.throws(
+        () => mergeShards(index, [shards[0], shards[1], odd, shards[3]], datasetCacheRoot(root)),
+        (error: Error) =>
+          error instanceof ShardMergeError && pattern.test(error.message) && /shard 2\/4/.test(error.message),
+      );
+      const run = await runCli([
+        ...shardCommand(root, 0, SHARDS, join(work, 'refused')),
+        '--cache',
+        cacheRoot,
+      ]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, pattern);
+      await assert.rejects(stat(join(work, 'refused')), 'nothing written');
+    }
+  });
+
+  test('merge refuses a video analysed in one shard and failed in another, naming both', () => {
+    const owner = shards.find((l) => l.shard.results.clips.length > 0)!;
+    const clip = owner.shard.results.clips[0];
+    const other = shards.find(
+      (l) => l !== owner && !l.shard.results.clips.some((c) => c.video === clip.video),
+    )!;
+    const failed = structuredClone(other);
+    failed.shard.results.failures.push({
+      video: clip.video,
+      code: 'timeout',
+      message: 'decoding took too long',
+    });
+    const set = shards.map((l) => (l === other ? failed : l));
+    assert.throws(
+      () => mergeShards(index, set, datasetCacheRoot(root)),
+      (error: Error) =>
+        error instanceof ShardMergeError &&
+        error.message.includes(clip.video) &&
+        error.message.includes(`analysed in shard ${owner.shard.shard.index}/4`) &&
+        error.message.includes(`failed in shard ${other.shard.shard.index}/4`) &&
+        error.message.includes('timeout') &&
+        error.message.includes(`run shard ${other.shard.shard.index}/4 again`),
+    );
+  });
+
+  test('a hand-edited shard file is refused with what is wrong, not a crash', async () => {
+    const edits: [string, (file: ShardResults) => void, RegExp][] = [
+      [
+        'no dataset',
+        (f) => delete (f.results as Partial<AnalysisResults>).dataset,
+        /results\.dataset is not an object/,
+      ],
+      [
+        'null settings',
+        (f) => ((f.results as { settings: unknown }).settings = null),
+        /results\.settings is not an object/,
+      ],
+      [
+        'string seconds',
+        (f) => ((f.results.dataset as { seconds: unknown }).seconds = 'slow'),
+        /results\.dataset\.seconds/,
+      ],
+      [
+        'clip without video',
+        (f) => delete (f.results.clips[0] as Partial<ClipAnalysis>).video,
+        /results\.clips\[0\]\.video/,
+      ],
+      [
+        'filmstrip not a list',
+        (f) => ((f.results.clips[0] as { filmstrip: unknown }).filmstrip = 'x'),
+        /results\.clips\[0\]\.filmstrip/,
+      ],
+      [
+        'sample without flags',
+        (f) => delete (f.results.samples[0] as Partial<SampleAnalysis>).flags,
+        /results\.samples\[0\]\.flags/,
+      ],
+      [
+        'failure without code',
+        (f) => ((f.results as { failures: unknown }).failures = [{ video: 'v' }]),
+        /results\.failures\[0\]/,
+      ],
+    ];
+    for (const [what, edit, pattern] of edits) {
+      const folder = join(work, 'edited', what.replaceAll(' ', '-'));
+      await cp(shardsDir, folder, { recursive: true });
+      const file = join(folder, '1-of-4.json');
+      const value = JSON.parse(await readFile(file, 'utf8')) as ShardResults;
+      if (!value.results.clips.length)
+        value.results.clips.push(structuredClone(shards[0].shard.results.clips[0]));
+      edit(value);
+      await writeFile(file, JSON.stringify(value));
+      await assert.rejects(
+        async () => mergeShards(index, await readShardFiles([folder]), datasetCacheRoot(root)),
+        (error: Error) =>
+          error instanceof ShardMergeError && pattern.test(error.message) && error.message.includes(file),
+        what,
+      );
+    }
+    const run = await runCli(mergeCommand(root, join(work, 'edited', 'no-dataset')));
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /1-of-4\.json is damaged or was edited \(results\.dataset is not an object\)/);
+    assert.doesNotMatch(run.stderr, /TypeError/);
   });
 
   test('merge refuses a set with a shard missing, given twice, or from another run', () => {
