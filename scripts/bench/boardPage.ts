@@ -17,8 +17,8 @@ import type { DatasetIndex } from '../../src/core/dataset/indexDataset';
 import { decodeRows } from '../../src/protocol/board';
 import type { HostMessage } from '../../src/protocol/board';
 import type { HarnessApi, ScrollMeasurement } from '../../test/webview/harness';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/headlessChromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '..', '..');
 
 type Win = { harness: HarnessApi };
@@ -60,18 +60,7 @@ export async function startBoardPage(site: string): Promise<BoardPage> {
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        '--disable-gpu-vsync',
-        '--disable-frame-rate-limit',
-      ],
+      args: [...CHROMIUM_ARGS, '--disable-gpu-vsync', '--disable-frame-rate-limit'],
     });
   } catch (error) {
     await new Promise((done) => server.close(done));

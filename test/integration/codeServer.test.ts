@@ -44,8 +44,8 @@ import {
   readJsonl,
 } from './curationFiles';
 import type { ExportReportFile, LlavaLine } from './curationFiles';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/headlessChromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, '.test-tmp', 'vscode');
 const VSIX = join(OUT, 'video-curator.vsix');
@@ -212,16 +212,7 @@ describe('Video Curator in real VS Code (code-server)', async () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     page = context.pages()[0] ?? (await context.newPage());
     await timed('workbench load', async () => {

@@ -14,8 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import { BOARD_PROTOCOL_VERSION, validateWebviewMessage } from '../../src/protocol/board';
 import type { BoardRow, WebviewMessage } from '../../src/protocol/board';
 import type { ColourSample, HarnessApi, ThemeKind } from './harness';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/headlessChromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, '.test-tmp', 'webview');
 const SITE = join(OUT, 'site');
@@ -210,16 +210,7 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   });
 
