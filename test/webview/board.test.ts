@@ -435,7 +435,10 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
       sampleIds: ['s4', 's8', 's12', 's16', 's28'],
       verdict: 'reject',
     });
-    assert.equal(await page.locator('.row.selected .c-verdict', { hasText: '✗' }).count(), 5);
+    // The badges render on the next frame: wait for the fifth, then count exactly five.
+    const rejected = page.locator('.row.selected .c-verdict', { hasText: '✗' });
+    await rejected.nth(4).waitFor({ timeout: 5_000 });
+    assert.equal(await rejected.count(), 5);
     await page.close();
   });
 
