@@ -85,6 +85,8 @@ interface RealCorpus {
   decode: Phase;
   ratio: number;
   cpu?: { coldWithWorkerMs: number; decodeMs: number; ratio: number };
+  /** Stage times of the last cold run, summed over the clips. */
+  breakdown: { stage: string; ms: number }[];
   failures: string[];
 }
 
@@ -466,6 +468,7 @@ async function measureRealCorpus(
           },
         }
       : {}),
+    breakdown: stageSums(last),
     failures: last.results.failures.map((f) => `${basename(f.video)} ${f.code}`),
   };
 }
@@ -717,6 +720,11 @@ function render(report: BenchReport): string {
           ? `; CPU ${ms(r.cpu.coldWithWorkerMs)} ms vs ${ms(r.cpu.decodeMs)} ms: ${ratio(r.cpu.ratio)} x`
           : '') +
         (r.failures.length ? `; failed: ${r.failures.join(', ')}` : ''),
+    );
+    const total = r.breakdown.reduce((n, x) => n + x.ms, 0);
+    out.push(
+      `  real videos, where the cold run's clip time went: ` +
+        r.breakdown.map((b) => `${b.stage} ${((100 * b.ms) / total).toFixed(0)}%`).join(', '),
     );
   }
   for (const p of report.shots.pooled) {

@@ -44,6 +44,8 @@ export interface ClipAnalysisOptions {
   ocr?: boolean;
   /** Rate of OCR's first pass over the analysis frames (default 1); frames near text are all read. */
   ocrFps?: number;
+  /** Decode with the in-loop deblocking filter, as a player does (default off: analysis-grade, ~1/3 cheaper). */
+  fullQualityDecode?: boolean;
   seed?: string;
 }
 
@@ -56,6 +58,7 @@ export function clipParams(options: ClipAnalysisOptions): Record<string, number 
     trackFps: options.trackFps ?? 4,
     ocr: options.ocr === false ? 'off' : 'on',
     ocrFps: options.ocrFps ?? 1,
+    decode: options.fullQualityDecode ? 'full' : 'skip-loop-filter',
     version: CLIP_ANALYSIS_VERSION,
   };
 }
@@ -87,6 +90,7 @@ export async function analyzeClip(
     candidateFps: Number(params.candidateFps),
     analysisFps: Number(params.analysisFps),
     analysisMax: Number(params.analysisMax),
+    fullQualityDecode: params.decode === 'full',
     clock,
     ...run,
   });

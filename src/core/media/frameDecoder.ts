@@ -41,8 +41,20 @@ export interface DecodeJob {
   strategy: SamplingStrategy;
   output: DecodeOutput;
   threads?: number;
+  /**
+   * Pictures for analysis, not for people: skip the decoder's in-loop deblocking filter (H.264,
+   * HEVC). The same frames come out, slightly blockier (the difference drifts within a GOP and
+   * resets at each keyframe); on 720p H.264 it saves about a third of the decode's CPU. Models
+   * that look at area-averaged thumbnails or 384 px text do not see the difference.
+   */
+  skipLoopFilter?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
+}
+
+/** Decoder options every input of a job gets. */
+function decoderOptions(job: Pick<DecodeJob, 'threads' | 'skipLoopFilter'>): string[] {
+  return [...(job.skipLoopFilter ? ['-skip_loop_filter', 'all'] : []), '-threads', String(job.threads ?? 1)];
 }
 
 /** Decodes and returns the frames' RGB24 bytes in ascending frame order (empty for JPEG output). */
@@ -164,14 +176,14 @@ export async function decodeFrameSets(job: FrameSetsJob): Promise<Buffer[][]> {
  */
 function buildSetsGraph(job: FrameSetsJob): { inputs: FfmpegInput[]; graph: string } {
   const stream = `${job.streamIndex}`;
-  const threads = String(job.threads ?? 1);
+  const decoder = decoderOptions(job);
   const groups =
     job.strategy === 'select'
-      ? [{ first: 0, frames: job.frames, options: ['-threads', threads] }]
+      ? [{ first: 0, frames: job.frames, options: decoder }]
       : seekGroups(job.timeline, job.frames).map((g) => ({
           first: g.frames[0],
           frames: g.frames,
-          options: ['-threads', threads, '-ss', seekTime(job.timeline, job.clipStart, g.frames[0])],
+          options: [...decoder, '-ss', seekTime(job.timeline, job.clipStart, g.frames[0])],
         }));
   const inputs: FfmpegInput[] = groups.map((g) => ({ path: job.path, options: g.options }));
   const chains: string[] = [];
@@ -203,13 +215,12 @@ function buildSetsGraph(job: FrameSetsJob): { inputs: FfmpegInput[]; graph: stri
 function buildGraph(job: DecodeJob): { inputs: FfmpegInput[]; graph: string } {
   const stream = `${job.streamIndex}`;
   const resize = resizeFilter(job.output.size);
-  const threads = String(job.threads ?? 1);
+  const decoder = decoderOptions(job);
   if (job.strategy === 'select' || job.strategy === 'keyframes') {
     // In 'keyframes' mode the decoder only emits keyframes, so n counts keyframes.
     const wanted =
       job.strategy === 'keyframes' ? job.frames.map((f) => job.timeline.keyframes.indexOf(f)) : job.frames;
-    const options =
-      job.strategy === 'keyframes' ? ['-skip_frame', 'nokey', '-threads', threads] : ['-threads', threads];
+    const options = job.strategy === 'keyframes' ? ['-skip_frame', 'nokey', ...decoder] : decoder;
     const last = wanted[wanted.length - 1];
     return {
       inputs: [{ path: job.path, options }],
@@ -223,7 +234,7 @@ function buildGraph(job: DecodeJob): { inputs: FfmpegInput[]; graph: string } {
     const first = group.frames[0];
     inputs.push({
       path: job.path,
-      options: ['-threads', threads, '-ss', seekTime(job.timeline, job.clipStart, first)],
+      options: [...decoder, '-ss', seekTime(job.timeline, job.clipStart, first)],
     });
     const relative = group.frames.map((f) => f - first);
     const count = relative[relative.length - 1] + 1;

@@ -88,7 +88,7 @@ export class MediaService {
   async sampleSets(
     path: string,
     sets: FrameSetRequest[],
-    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+    options: { signal?: AbortSignal; timeoutMs?: number; skipLoopFilter?: boolean } = {},
   ): Promise<SampleResult[]> {
     const video = await this.open(path, options.signal);
     const cache = this.options.cache;

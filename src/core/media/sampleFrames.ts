@@ -40,6 +40,8 @@ export interface SampleOptions {
   jpegDir?: string;
   jpegQuality?: number;
   threads?: number;
+  /** Analysis-grade decoding (see DecodeJob.skipLoopFilter). */
+  skipLoopFilter?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -89,6 +91,7 @@ export async function sampleFrames(
     strategy: chosen,
     output,
     threads,
+    ...(options.skipLoopFilter ? { skipLoopFilter: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
@@ -146,6 +149,7 @@ export async function sampleFrameSets(
     sets: sets.map((set, k) => ({ frames: perSet[k], size: set.size })),
     ...(options.scratch ? { scratch: options.scratch } : {}),
     threads,
+    ...(options.skipLoopFilter ? { skipLoopFilter: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });

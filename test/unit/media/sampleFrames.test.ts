@@ -209,3 +209,38 @@ describe('several frame sets from one decode', { skip: noFfmpeg }, () => {
     });
   }
 });
+
+describe('analysis-grade decoding', { skip: noFfmpeg }, () => {
+  test('skipping the deblocking filter gives the same frames, pixels a few levels from a full decode', async () => {
+    // A coarse encode (high CRF) so the deblocking filter has edges to smooth.
+    const video = await open(barcodeClip({ seconds: 4, gop: 50, outputOptions: ['-crf', '38'] }));
+    const sets = [{ request: { kind: 'window', start: 0, end: 5 } as FrameRequest, size: STRETCH }];
+    const [full] = await sampleFrameSets(ffmpeg!, video, sets, { strategy: 'select' });
+    const [fast] = await sampleFrameSets(ffmpeg!, video, sets, { strategy: 'select', skipLoopFilter: true });
+    assert.deepEqual(
+      fast.frames.map((f) => f.index),
+      full.frames.map((f) => f.index),
+    );
+    let differing = 0;
+    let total = 0;
+    let bytes = 0;
+    fast.frames.forEach((f, i) => {
+      const a = f.data!;
+      const b = full.frames[i].data!;
+      // The barcode (the frame number) reads the same: these are the same pictures.
+      assert.equal(readBarcode(a, f.width, f.height), readBarcode(b, f.width, f.height), `frame ${f.index}`);
+      for (let k = 0; k < a.length; k++) {
+        const d = Math.abs(a[k] - b[k]);
+        total += d;
+        if (d > 0) differing++;
+      }
+      bytes += a.length;
+    });
+    assert.ok(differing > 0, 'the option reaches the decoder: some pixels differ from a full decode');
+    const mean = total / bytes;
+    assert.ok(mean < 4, `mean absolute difference ${mean.toFixed(2)} levels (of 255) stays small`);
+    console.log(
+      `# skip_loop_filter: ${((100 * differing) / bytes).toFixed(1)}% of bytes differ, mean ${mean.toFixed(2)} levels`,
+    );
+  });
+});
