@@ -17,6 +17,8 @@ import { binaryVersion } from '../src/core/media/binaryVersion';
 import { resolveMediaBinaries } from '../src/core/media/ffmpegPaths';
 import { MediaService } from '../src/core/media/mediaService';
 import { analyzedVideos, decodeAll, runAnalyze } from './bench/analyzeRun';
+import { measureCostFloors } from './bench/costFloors';
+import type { CostFloors } from './bench/costFloors';
 import type { AnalyzeRun } from './bench/analyzeRun';
 import { DEMO_SHOT_TRUTH, ourShots, realdataShotClips, sceneFilterShots } from './bench/analyzeShots';
 import type { ShotClip } from './bench/analyzeShots';
@@ -87,6 +89,7 @@ interface RealCorpus {
   cpu?: { coldWithWorkerMs: number; decodeMs: number; ratio: number };
   /** Stage times of the last cold run, summed over the clips. */
   breakdown: { stage: string; ms: number }[];
+  floors: CostFloors;
   failures: string[];
 }
 
@@ -123,6 +126,8 @@ interface BenchReport {
     clips: ClipRow[];
     /** analyzeClip's own stage times in the last cold run, summed over the clips (two run at a time). */
     breakdown: { stage: string; ms: number }[];
+    /** Costs any analysis pays before its models run, beside the full decode. */
+    floors: CostFloors;
     failures: { video: string; code: string }[];
     tpl: string;
   };
@@ -220,6 +225,8 @@ async function main(): Promise<void> {
 
   // ---- 3b. Where a cold clip's time goes: the stage times each analysis recorded, summed.
   const breakdown = stageSums(cold.at(-1)!);
+  const floors = await measureCostFloors(ffmpeg, ffprobe, videos);
+  log(`demo floors: ${JSON.stringify(floors)}`);
 
   // ---- 4. Shot detection: ours vs ffmpeg's scene filter on the same clips.
   const realdataRoot = resolve(__dirname, '..', '..', 'shared', 'realdata');
@@ -355,6 +362,7 @@ async function main(): Promise<void> {
       warmCacheHits: `${warmLast.clipsCached} of ${warmLast.clipsCached + warmLast.clipsFresh} clips`,
       clips,
       breakdown,
+      floors,
       failures: lastCold.results.failures.map((f) => ({ video: basename(f.video), code: f.code })),
       tpl: withTpl
         ? `${withTpl} of ${lastCold.results.samples.length} samples`
@@ -469,6 +477,7 @@ async function measureRealCorpus(
         }
       : {}),
     breakdown: stageSums(last),
+    floors: await measureCostFloors(ffmpeg, ffprobe, videos),
     failures: last.results.failures.map((f) => `${basename(f.video)} ${f.code}`),
   };
 }
@@ -710,6 +719,7 @@ function render(report: BenchReport): string {
       ? `  CPU time (process + children, not inflated by other load): cold analyze with the worker ${ms(a.cpu.coldWithWorkerMs)} ms ` +
           `vs full decode ${ms(a.cpu.decodeMs)} ms: ${ratio(a.cpu.ratio)} x`
       : '  CPU time: not measured (needs /proc)',
+    floorsLine('demo', a.floors, a.decode.ms, a.cpu?.decodeMs),
   );
   if (report.realCorpus) {
     const r = report.realCorpus;
@@ -725,6 +735,7 @@ function render(report: BenchReport): string {
     out.push(
       `  real videos, where the cold run's clip time went: ` +
         r.breakdown.map((b) => `${b.stage} ${((100 * b.ms) / total).toFixed(0)}%`).join(', '),
+      floorsLine('real videos', r.floors, r.decode.ms, r.cpu?.decodeMs),
     );
   }
   for (const p of report.shots.pooled) {
@@ -746,3 +757,16 @@ main().catch((error: unknown) => {
   );
   process.exitCode = 1;
 });
+
+/** What any analysis pays before its models run, as multiples of the full decode. */
+function floorsLine(name: string, f: CostFloors, decodeMs: number, decodeCpuMs: number | undefined): string {
+  const cpu = (part: { cpuMs?: number }) =>
+    part.cpuMs !== undefined && decodeCpuMs ? `, CPU ${ratio(part.cpuMs / decodeCpuMs)} x` : '';
+  return (
+    `  floors, ${name} (${f.clips} clips, each before any model runs): one ffmpeg start per clip ` +
+    `${ms(f.processStartMs)} ms = ${ratio(f.processStartMs / decodeMs)} x the full decode; ` +
+    `probing ${ms(f.probe.ms)} ms = ${ratio(f.probe.ms / decodeMs)} x${cpu(f.probe)}; ` +
+    `the analysis's own decode step (every frame 64x64 + 2-fps frames) ${ms(f.decodeStep.ms)} ms = ` +
+    `${ratio(f.decodeStep.ms / decodeMs)} x${cpu(f.decodeStep)}`
+  );
+}

@@ -4,7 +4,7 @@
 import type { InferenceRuntime } from '../inference/inferenceRuntime';
 import type { FrameSize } from '../media/frameDecoder';
 import type { MediaService } from '../media/mediaService';
-import type { SampledFrame } from '../media/sampleFrames';
+import type { FrameSetRequest, SampledFrame } from '../media/sampleFrames';
 import type { FrameBatch } from '../../protocol/inference';
 import type { DescriptorTrack, FrameRef } from './analysisTypes';
 import type { StageClock } from './stageClock';
@@ -63,6 +63,47 @@ export function packFrames(frames: SampledFrame[], width: number, height: number
   return { count: frames.length, width, height, data };
 }
 
+/** What the analysis asks the decoder for: the sets, their sizes and the decode options. */
+export function clipFrameSets(
+  duration: number,
+  display: { width: number; height: number },
+  options: ClipFrameOptions = {},
+): {
+  sets: FrameSetRequest[];
+  analysisWidth: number;
+  analysisHeight: number;
+  decode: { timeoutMs: number; skipLoopFilter: boolean };
+} {
+  const denseSize = options.denseSize ?? 64;
+  const analysisWidth = even(options.analysisWidth ?? 384);
+  const analysisHeight = even((analysisWidth * display.height) / Math.max(1, display.width));
+  const analysisFps = options.analysisFps ?? 2;
+  return {
+    // One decode of the clip gives both sets: every frame small, the analysis frames large.
+    sets: [
+      {
+        request: { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
+        size: denseFrameSize(denseSize),
+      },
+      {
+        request: { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },
+        size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' },
+      },
+    ],
+    analysisWidth,
+    analysisHeight,
+    decode: {
+      // One process decodes the whole clip: its time limit grows with the clip (2 s per second of
+      // video on top of the usual 120 s, at most an hour, whatever a damaged header claims), so a
+      // long 4K clip is not cut off while a hang still ends.
+      timeoutMs: Math.min(3_600_000, 120_000 + 2_000 * Math.max(0, duration || 0)),
+      // Analysis-grade decoding: the models see 64 px area averages and 384 px text, where the
+      // skipped deblocking does not show, and the decode costs less.
+      skipLoopFilter: options.fullQualityDecode !== true,
+    },
+  };
+}
+
 export async function decodeClipFrames(
   video: string,
   duration: number,
@@ -73,35 +114,10 @@ export async function decodeClipFrames(
 ): Promise<ClipFrames> {
   const signal = options.signal;
   const denseSize = options.denseSize ?? 64;
-  const analysisWidth = even(options.analysisWidth ?? 384);
-  const analysisHeight = even((analysisWidth * display.height) / Math.max(1, display.width));
-  const run = signal ? { signal } : {};
-
   const analysisFps = options.analysisFps ?? 2;
-  // One decode of the clip gives both sets: every frame small, the analysis frames large.
-  const [dense, analysis] = await media.sampleSets(
-    video,
-    [
-      {
-        request: { kind: 'window', start: 0, end: duration + 1, max: options.denseMax ?? 3000 },
-        size: denseFrameSize(denseSize),
-      },
-      {
-        request: { kind: 'candidates', fps: analysisFps, max: options.analysisMax ?? 512 },
-        size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' },
-      },
-    ],
-    // One process decodes the whole clip: its time limit grows with the clip (2 s per second of
-    // video on top of the usual 120 s, at most an hour, whatever a damaged header claims), so a
-    // long 4K clip is not cut off while a hang still ends.
-    // Analysis-grade decoding: the models see 64 px area averages and 384 px text, where the
-    // skipped deblocking does not show, and the decode costs about a third less.
-    {
-      ...run,
-      timeoutMs: Math.min(3_600_000, 120_000 + 2_000 * Math.max(0, duration || 0)),
-      skipLoopFilter: options.fullQualityDecode !== true,
-    },
-  );
+  const run = signal ? { signal } : {};
+  const { sets, analysisWidth, analysisHeight, decode } = clipFrameSets(duration, display, options);
+  const [dense, analysis] = await media.sampleSets(video, sets, { ...run, ...decode });
   options.clock?.lap('decode');
   const denseBatch = packFrames(dense.frames, denseSize, denseSize);
   const [signature, motion] = await Promise.all([
