@@ -29,9 +29,10 @@ export async function readMp4Index(path: string): Promise<Mp4Read> {
     const { size } = await file.stat();
     return parseMoov(await findMoov(file, size), size);
   } catch (error) {
-    // A layout this reader does not follow is ffprobe's job, not an error of the clip.
+    // A layout this reader does not follow, or bytes it cannot make sense of, are ffprobe's job:
+    // it names the damage precisely (see MediaError), so nothing here is an error of the clip.
     if (error instanceof NotSimple) return { ffprobe: error.message };
-    throw error;
+    return { ffprobe: `box data this reader cannot follow (${(error as Error).message})` };
   } finally {
     await file.close();
   }
@@ -115,7 +116,9 @@ function parseMoov(moov: Buffer, fileSize: number): { probe: VideoProbe; timelin
   const traks = top.filter((b) => b.type === 'trak');
   // Cover art in the metadata becomes a stream of its own in ffmpeg.
   need(!moov.includes('covr', 0, 'latin1'), 'cover art');
-  const movie = readMvhd(moov, must(moov, root, 'mvhd'));
+  const mvhd = must(moov, root, 'mvhd');
+  const movie = readMvhd(moov, mvhd);
+  need(identityMatrix(moov, mvhd), 'a movie display matrix (rotation)');
   // ffmpeg numbers streams in track order. One video track, and audio tracks whose start is read
   // from their edit list; a timecode, subtitle or second video track is ffprobe's.
   const tracks = traks.map((trak) => {
@@ -131,6 +134,10 @@ function parseMoov(moov: Buffer, fileSize: number): { probe: VideoProbe; timelin
     .map((t) => {
       const clock = readMdhd(moov, must(moov, t.mdia, 'mdhd'));
       need(clock.timescale > 0, 'an audio track without a timescale');
+      // ffmpeg reads audio and video packets interleaved: a damaged audio table cuts the video short.
+      const audioTable = must(moov, must(moov, t.mdia, 'minf'), 'stbl');
+      const audioSizes = sampleSizes(moov, must(moov, audioTable, 'stsz'), fileSize);
+      need(samplesInFile(moov, audioTable, audioSizes, fileSize), 'audio samples past the end of the file');
       return seconds(readEdit(moov, t.trak, movie.timescale, clock.timescale).delay, clock.timescale);
     });
   const video = videos[0];
@@ -157,7 +164,9 @@ interface Clock {
 
 function fullBoxVersion(buf: Buffer, box: Box): number {
   need(box.end - box.start >= 4);
-  return buf.readUInt8(box.start);
+  const version = buf.readUInt8(box.start);
+  need(version <= 1, `a ${box.type} box of version ${version}`);
+  return version;
 }
 
 function readMvhd(buf: Buffer, box: Box): Clock {
@@ -174,10 +183,13 @@ function handlerOf(buf: Buffer, hdlr: Box): string {
   return buf.toString('latin1', hdlr.start + 8, hdlr.start + 12);
 }
 
-function identityMatrix(buf: Buffer, tkhd: Box): boolean {
-  const v = fullBoxVersion(buf, tkhd);
-  const matrix = tkhd.start + 4 + (v === 1 ? 32 : 20) + 16;
-  need(matrix + 36 <= tkhd.end);
+/** The display matrix of a tkhd or mvhd box (ffmpeg combines both) is the identity: no rotation. */
+function identityMatrix(buf: Buffer, box: Box): boolean {
+  const v = fullBoxVersion(buf, box);
+  // tkhd: times, track id, duration, then layer/volume; mvhd: times, timescale, duration, then rate/volume.
+  const before = box.type === 'tkhd' ? (v === 1 ? 32 : 20) : v === 1 ? 28 : 16;
+  const matrix = box.start + 4 + before + 16;
+  need(matrix + 36 <= box.end);
   const m = Array.from({ length: 9 }, (_, i) => buf.readInt32BE(matrix + 4 * i));
   return (
     m[0] === 0x10000 &&
@@ -205,7 +217,7 @@ function buildProbe(
   const deltas = runs(buf, must(buf, stbl, 'stts'), false);
   const ctts = only(buf, stbl, 'ctts');
   const offsets = ctts ? runs(buf, ctts, fullBoxVersion(buf, ctts) === 1) : undefined;
-  const sizes = sampleSizes(buf, must(buf, stbl, 'stsz'));
+  const sizes = sampleSizes(buf, must(buf, stbl, 'stsz'), fileSize);
   const count = sizes.length;
   need(count > 0 && deltas.total === count && (!offsets || offsets.total === count));
   need(samplesInFile(buf, stbl, sizes, fileSize), 'samples past the end of the file (cut short)');
@@ -215,14 +227,18 @@ function buildProbe(
   need(entries.length === 1 || (entries.length === 2 && entries[1].count === 1), 'variable frame durations');
   const edit = readEdit(buf, trak, movie.timescale, media.timescale);
 
+  // Without a sync-sample table ffmpeg finds keyframes by parsing the stream itself.
   const stss = only(buf, stbl, 'stss');
-  const sync = stss ? syncSamples(buf, stss) : undefined;
+  need(stss, 'no sync-sample table');
+  const sync = syncSamples(buf, stss);
   const frames: { pts: number; key: boolean }[] = [];
   let dts = 0;
   let d = 0;
   let dLeft = entries[0].count;
   let o = 0;
   let oLeft = offsets?.entries[0]?.count ?? 0;
+  let editStartsOnAFrame = edit.mediaTime === 0;
+  let lastCts = -Infinity;
   for (let i = 0; i < count; i++) {
     while (dLeft === 0) dLeft = entries[++d].count;
     let cts = dts;
@@ -231,14 +247,22 @@ function buildProbe(
       cts += offsets.entries[o].value;
       oLeft--;
     }
+    if (cts === edit.mediaTime) editStartsOnAFrame = true;
+    lastCts = Math.max(lastCts, cts);
     // Frames before the edit's media start are decoded for reference only (ffmpeg marks them discard).
     const shown = cts >= edit.mediaTime;
-    if (sizes[i] > 0 && shown)
-      frames.push({ pts: cts - edit.mediaTime + edit.delay, key: sync ? sync.has(i + 1) : true });
+    if (sizes[i] > 0 && shown) frames.push({ pts: cts - edit.mediaTime + edit.delay, key: sync.has(i + 1) });
     dts += entries[d].value;
     dLeft--;
   }
   need(frames.length > 0, 'no frame to show');
+  // Encoders start the edit on a frame and end it after the last one; an edit that starts inside
+  // a frame or cuts frames off the end is ffmpeg's to interpret.
+  need(editStartsOnAFrame, 'an edit that starts between frames');
+  need(
+    edit.span === undefined || lastCts < edit.mediaTime + edit.span,
+    'an edit that ends before the last frame',
+  );
   frames.sort((a, b) => a.pts - b.pts);
   const times = frames.map((f) => seconds(f.pts, media.timescale));
   const keyframes: number[] = [];
@@ -300,9 +324,11 @@ function runs(buf: Buffer, box: Box, signed: boolean): Runs {
   return { entries, total, sum };
 }
 
-function sampleSizes(buf: Buffer, stsz: Box): number[] {
+function sampleSizes(buf: Buffer, stsz: Box, fileSize: number): number[] {
   const fixed = buf.readUInt32BE(stsz.start + 4);
   const n = buf.readUInt32BE(stsz.start + 8);
+  // A damaged count must not become a huge allocation: the samples have to fit in the file.
+  need(n * Math.max(1, fixed) <= fileSize, 'more samples than the file can hold');
   if (fixed !== 0) return new Array<number>(n).fill(fixed);
   need(stsz.start + 12 + n * 4 <= stsz.end);
   return Array.from({ length: n }, (_, i) => buf.readUInt32BE(stsz.start + 12 + i * 4));
@@ -354,7 +380,7 @@ function readEdit(
   trak: Box,
   movieScale: number,
   mediaScale: number,
-): { mediaTime: number; delay: number } {
+): { mediaTime: number; delay: number; span?: number } {
   const edts = only(buf, trak, 'edts');
   if (!edts) return { mediaTime: 0, delay: 0 };
   const elst = must(buf, edts, 'elst');
@@ -381,7 +407,9 @@ function readEdit(
   }
   const edit = entries[entries.length - 1];
   need(edit.mediaTime >= 0 && edit.rate === 0x10000, 'an empty or slowed edit');
-  return { mediaTime: edit.mediaTime, delay };
+  // The edit's length in media ticks (0 in old files means "to the end").
+  const span = edit.duration > 0 ? (edit.duration * mediaScale) / movieScale : undefined;
+  return { mediaTime: edit.mediaTime, delay, ...(span !== undefined ? { span } : {}) };
 }
 
 interface AvcEntry {

@@ -104,6 +104,11 @@ describe('MP4 index read in process', { skip: noFfmpeg }, () => {
       ['MPEG-4 part 2', lavfiClip('mpeg4', testsrc(), ['-c:v', 'mpeg4']), /codec mp4v/],
       ['Matroska', lavfiClip('mkv', testsrc(), h264, 'mkv'), /not an MP4/],
       [
+        'every frame a keyframe (no stss)',
+        lavfiClip('intra', testsrc(), [...h264, '-g', '1']),
+        /no sync-sample table/,
+      ],
+      [
         'variable frame durations',
         barcodeClip({
           seconds: 4,
