@@ -20,13 +20,27 @@ import { defaultWorkerLocation } from '../core/inference/workerLocation';
 import { lookupBinary } from '../core/media/ffmpegPaths';
 import { datasetCacheRoot, MediaCache } from '../core/media/mediaCache';
 import { MediaService } from '../core/media/mediaService';
+import { SharedService } from '../core/jobs/sharedService';
 import { readSettings } from './settings';
 
 export class Curator implements vscode.Disposable {
   index: DatasetIndex | undefined;
   results: AnalysisResults | undefined;
   journal: DecisionJournal | undefined;
-  private inference: InferenceService | undefined;
+  private readonly inference = new SharedService<InferenceService>(
+    () => {
+      const settings = readSettings();
+      return createInferenceService({
+        device: settings.device,
+        ...(settings.modelsPath ? { modelsPath: settings.modelsPath } : {}),
+        globalStorage: join(this.context.globalStorageUri.fsPath, 'models'),
+        allowDownload: settings.allowDownload,
+        worker: defaultWorkerLocation(join(this.context.extensionUri.fsPath, 'dist')),
+        log: (line) => this.output.appendLine(`[inference] ${line}`),
+      });
+    },
+    (service) => service.runtime.dispose(),
+  );
   readonly onDidChange = new vscode.EventEmitter<void>();
   /** Background jobs running now (for the status bar). */
   jobs = 0;
@@ -154,29 +168,18 @@ export class Curator implements vscode.Disposable {
     }
   }
 
-  async getInference(): Promise<InferenceService> {
-    if (!this.inference) {
-      const settings = readSettings();
-      this.inference = await createInferenceService({
-        device: settings.device,
-        ...(settings.modelsPath ? { modelsPath: settings.modelsPath } : {}),
-        globalStorage: join(this.context.globalStorageUri.fsPath, 'models'),
-        allowDownload: settings.allowDownload,
-        worker: defaultWorkerLocation(join(this.context.extensionUri.fsPath, 'dist')),
-        log: (line) => this.output.appendLine(`[inference] ${line}`),
-      });
-    }
-    return this.inference;
+  /** The inference service, started on first use; callers asking at once share one worker. */
+  getInference(): Promise<InferenceService> {
+    return this.inference.get();
   }
 
   /** Settings changed: the next use starts a fresh runtime with them. */
-  async resetInference(): Promise<void> {
-    await this.inference?.runtime.dispose();
-    this.inference = undefined;
+  resetInference(): Promise<void> {
+    return this.inference.reset();
   }
 
   dispose(): void {
-    void this.inference?.runtime.dispose();
+    void this.inference.reset();
     this.onDidChange.dispose();
   }
 }
