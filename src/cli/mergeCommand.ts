@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { analysisProblems } from '../core/analysis/analysisProblems';
 import { writeHtmlReport } from '../core/analysis/htmlReport';
 import {
+  clipCacheFiles,
   importShardCaches,
   mergeShards,
   readShardFiles,
@@ -47,7 +48,7 @@ export async function mergeCommand(
   // pictures in the editor; a plain analyze makes them again.
   const absent: string[] = [];
   for (const clip of merged.clips)
-    for (const file of [...clip.filmstrip.map((f) => f.file), ...(clip.poster ? [clip.poster] : [])])
+    for (const file of clipCacheFiles(clip))
       if (!(await stat(file).catch(() => undefined))) absent.push(file);
   if (absent.length)
     process.stderr.write(

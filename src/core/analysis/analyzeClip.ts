@@ -44,7 +44,7 @@ export interface ClipAnalysisOptions {
   ocr?: boolean;
   /** Rate of OCR's first pass over the analysis frames (default 1); frames near text are all read. */
   ocrFps?: number;
-  /** Decode with the in-loop deblocking filter, as a player does (default off: analysis-grade, ~1/3 cheaper). */
+  /** Decode with the in-loop deblocking filter, as a player does (default off: analysis-grade, 10-15 % cheaper). */
   fullQualityDecode?: boolean;
   seed?: string;
 }

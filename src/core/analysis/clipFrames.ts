@@ -70,6 +70,8 @@ export function clipFrameSets(
   options: ClipFrameOptions = {},
 ): {
   sets: FrameSetRequest[];
+  denseSize: number;
+  analysisFps: number;
   analysisWidth: number;
   analysisHeight: number;
   decode: { timeoutMs: number; skipLoopFilter: boolean };
@@ -90,6 +92,8 @@ export function clipFrameSets(
         size: { width: analysisWidth, height: analysisHeight, fit: 'stretch' },
       },
     ],
+    denseSize,
+    analysisFps,
     analysisWidth,
     analysisHeight,
     decode: {
@@ -113,10 +117,12 @@ export async function decodeClipFrames(
   options: ClipFrameOptions = {},
 ): Promise<ClipFrames> {
   const signal = options.signal;
-  const denseSize = options.denseSize ?? 64;
-  const analysisFps = options.analysisFps ?? 2;
   const run = signal ? { signal } : {};
-  const { sets, analysisWidth, analysisHeight, decode } = clipFrameSets(duration, display, options);
+  const { sets, denseSize, analysisFps, analysisWidth, analysisHeight, decode } = clipFrameSets(
+    duration,
+    display,
+    options,
+  );
   const [dense, analysis] = await media.sampleSets(video, sets, { ...run, ...decode });
   options.clock?.lap('decode');
   const denseBatch = packFrames(dense.frames, denseSize, denseSize);

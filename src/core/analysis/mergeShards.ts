@@ -453,7 +453,7 @@ function rebaseClip(clip: ClipAnalysis, from: string, to: string): ClipAnalysis 
 }
 
 /** Where a clip analysis refers to files in its cache (to check they came along). */
-function clipCacheFiles(clip: ClipAnalysis): string[] {
+export function clipCacheFiles(clip: ClipAnalysis): string[] {
   return [...(clip.filmstrip ?? []).map((f) => f.file), ...(clip.poster !== undefined ? [clip.poster] : [])];
 }
 
