@@ -408,8 +408,13 @@ describe('curation board webview', { skip: hasBrowser ? false : `${CHROMIUM} is 
       (text) => text.startsWith('111 of 1,000'),
       'search filtering',
     );
-    const sources = await page.locator('.row:not([hidden]) .c-source').allInnerTexts();
-    assert.ok(sources.length > 0 && sources.every((s) => s.includes('part-2.jsonl:1')), sources.join());
+    // The count updates first; the rows in view re-render on the next frame: wait for them, and
+    // fail with what is shown if they never all match.
+    await waitFor(
+      () => page.locator('.row:not([hidden]) .c-source').allInnerTexts(),
+      (sources) => sources.length > 0 && sources.every((s) => s.includes('part-2.jsonl:1')),
+      'the rows in view to be the filtered ones',
+    );
     const typed = (await messages(page)).slice(before);
     assert.ok(
       typed.every((m) => m.type === 'visibleRange'),
